@@ -1,0 +1,90 @@
+// Builds the HTTP app: routes, the error envelope, security headers, the OpenAPI document at
+// /openapi.json and a readable reference at /docs (assets served from this origin, no CDN).
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { installErrorHandlers } from './errors.js';
+import { registerAdminApiKeys } from './routes/admin-api-keys.js';
+import { registerCapture } from './routes/capture.js';
+import { registerCreateCheck } from './routes/liveness-check-create.js';
+import { registerGetCheck } from './routes/liveness-check-get.js';
+import { BoundingBox, ErrorEnvelope } from './schemas.js';
+import type { ApiDeps, App } from './types.js';
+
+/** Paths and query strings carry secrets (capture ids, tokens): logs see neither. */
+export function redactUrl(url: string): string {
+  return url.split('?')[0]?.replace(/cap_[A-Za-z0-9]+/g, 'cap_…') ?? '';
+}
+
+export interface BuildAppOptions {
+  logger: FastifyServerOptions['logger'];
+  version: string;
+  /** Lets other parts (the capture page) add their routes before the app is sealed. */
+  extraRoutes?: (app: App) => Promise<void> | void;
+}
+
+export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise<App> {
+  const app = Fastify({
+    logger: options.logger,
+    genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
+    requestIdHeader: false,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorEnvelope);
+  app.addSchema(BoundingBox);
+  installErrorHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      reply.header('x-frame-options', 'DENY');
+    }
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'livecheck',
+        version: options.version,
+        description: 'Self-hosted face liveness checks. Create a check, send the user its link, read the result from your backend.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'checks', description: 'For your backend, with a tenant API key' },
+        { name: 'capture', description: 'The capture protocol, used by the hosted page and native clients' },
+        { name: 'admin', description: 'With the admin key' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Same-origin only: no validator badge fetched from swagger.io, no remote fonts or styles.
+    transformStaticCSP: () =>
+      "default-src 'self'; base-uri 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+    uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
+    theme: { title: 'livecheck API reference' },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAdminApiKeys(app, deps);
+  registerCreateCheck(app, deps);
+  registerGetCheck(app, deps);
+  registerCapture(app, deps);
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await options.extraRoutes?.(app);
+  return app;
+}

@@ -1,0 +1,36 @@
+// Bearer authentication: tenant keys for checks, the admin key for key management. A missing or
+// wrong key is 401 (not 403), and the answer does not say which part was wrong.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LivecheckError } from '../errors.js';
+import type { ApiKeys } from '../tenancy/api-keys.js';
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export function requireTenant(keys: ApiKeys) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const key = bearer(request);
+    const principal = key ? await keys.authenticateTenant(key) : undefined;
+    if (!principal) throw new LivecheckError('unauthorized', 'send a valid API key as "Authorization: Bearer lc_…"');
+    request.tenant = principal;
+  };
+}
+
+export function requireAdmin(keys: ApiKeys) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const key = bearer(request);
+    if (!key || !(await keys.authenticateAdmin(key))) {
+      throw new LivecheckError('unauthorized', 'send the admin key as "Authorization: Bearer …"');
+    }
+  };
+}
+
+/** The principal set by requireTenant; its absence is a wiring bug, not a client error. */
+export function tenantOf(request: FastifyRequest) {
+  if (!request.tenant) throw new Error('route is missing requireTenant');
+  return request.tenant;
+}

@@ -1,0 +1,54 @@
+import { requireAdmin } from '../auth.js';
+import { CreateKeyBody, CreatedKey, KeyList, KeyListQuery, KeyParams, errorRef } from '../schemas.js';
+import type { ApiDeps, App } from '../types.js';
+
+export function registerAdminApiKeys(app: App, deps: ApiDeps): void {
+  const admin = { preHandler: requireAdmin(deps.keys) };
+  app.post(
+    '/admin/api_keys',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a tenant API key (shown once)',
+        security: [{ bearer: [] }],
+        body: CreateKeyBody,
+        response: { 201: CreatedKey, 400: errorRef, 401: errorRef },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await deps.keys.create(request.body.tenant)),
+  );
+
+  app.get(
+    '/admin/api_keys',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'List API keys (never the secrets)',
+        security: [{ bearer: [] }],
+        querystring: KeyListQuery,
+        response: { 200: KeyList, 401: errorRef },
+      },
+    },
+    async (request) => ({ keys: await deps.keys.list(request.query.tenant) }),
+  );
+
+  app.delete(
+    '/admin/api_keys/:id',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an API key',
+        security: [{ bearer: [] }],
+        params: KeyParams,
+        response: { 204: { type: 'null' }, 401: errorRef, 404: errorRef },
+      },
+    },
+    async (request, reply) => {
+      await deps.keys.revoke(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

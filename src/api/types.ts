@@ -1,0 +1,17 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { LivenessChecks } from '../checks/service.js';
+import type { ApiKeys, TenantPrincipal } from '../tenancy/api-keys.js';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ApiDeps {
+  checks: LivenessChecks;
+  keys: ApiKeys;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenant?: TenantPrincipal;
+  }
+}

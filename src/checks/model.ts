@@ -1,0 +1,63 @@
+// The liveness check as the rest of the service sees it: options, stored result, and read views.
+import type { BoundingBox, FailureReason, LivenessSignals } from '../engine/types.js';
+
+export interface CheckOptions {
+  redirect_url?: string;
+  audit_images: number;
+  retain_image: boolean;
+  threshold: number;
+  webhook_url?: string;
+}
+
+export interface CreateCheckInput {
+  redirect_url?: string;
+  audit_images?: number;
+  retain_image?: boolean;
+  threshold?: number;
+  expires_in?: number;
+  reference?: string;
+  webhook_url?: string;
+}
+
+/** What is kept of a decision; images live in their own table so retention can delete them. */
+export interface StoredResult {
+  passed: boolean;
+  confidence: number;
+  threshold: number;
+  checked_at: string;
+  bounding_box?: BoundingBox;
+  failure_reason?: FailureReason;
+  /** Per-signal detail for reviewers; not part of the public result. */
+  signals?: LivenessSignals;
+}
+
+export interface AuditImage {
+  image: string;
+  bounding_box: BoundingBox;
+  captured_at: string;
+}
+
+export interface CheckResult {
+  passed: boolean;
+  confidence: number;
+  threshold: number;
+  checked_at: string;
+  bounding_box?: BoundingBox;
+  image?: string;
+  audit_images?: AuditImage[];
+  failure_reason?: FailureReason;
+}
+
+export interface CreatedCheck {
+  id: string;
+  token: string;
+  url: string;
+  status: 'pending';
+  expires_at: string;
+  reference?: string;
+}
+
+export type CheckView =
+  | { state: 'open'; id: string; status: 'pending' | 'in_progress'; expires_at: string }
+  | { state: 'done'; id: string; status: 'complete' | 'failed'; reference?: string; result: CheckResult }
+  | { state: 'expired'; id: string; status: 'expired' };

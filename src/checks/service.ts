@@ -1,0 +1,417 @@
+// The lifecycle of a liveness check: created by a tenant's backend, captured through its link,
+// analysed by a job, read back by the backend. pending → in_progress → complete | failed | expired.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { drawChallenge } from '../capture/challenge.js';
+import { type FrameLimits, decodeFrame } from '../capture/frame-input.js';
+import type { Clock } from '../clock.js';
+import type { Challenge, FrameAnalyzer, FrameFeedback, FrameObservation } from '../engine/types.js';
+import { LivecheckError } from '../errors.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { CAPTURE_ID_PATTERN, TOKEN_PATTERN, hashSecret, newCaptureId, newCheckToken } from '../security/secrets.js';
+import {
+  findCheckByCaptureHash,
+  findCheckByIdempotencyKey,
+  findCheckByTokenHash,
+  imagesOf,
+  insertCheck,
+  insertFrames,
+  setFrameObservation,
+  transitionCheck,
+} from '../store/checks.js';
+import { enqueueJob } from '../store/jobs.js';
+import type { CheckRow, Database } from '../store/schema.js';
+import type { CheckOptions, CheckResult, CheckView, CreateCheckInput, CreatedCheck, StoredResult } from './model.js';
+
+export interface CaptureSettings {
+  /** Longest side the client should send, in pixels. */
+  maxWidth: number;
+  /** Milliseconds between frames the client should capture. */
+  intervalMs: number;
+  /** Capture attempts allowed per link ("Try again"). */
+  maxAttempts: number;
+  /** Frames accepted in one upload request. */
+  maxFramesPerRequest: number;
+  /** Frames accepted over one capture attempt. */
+  maxFramesPerAttempt: number;
+  limits: FrameLimits;
+}
+
+export interface CheckServiceDeps {
+  db: Kysely<Database>;
+  box: SecretBox;
+  clock: Clock;
+  /** Base of capture links; a function because with PORT=0 it is known only once listening. */
+  publicUrl: () => string;
+  defaultThreshold: number;
+  defaultExpiresInSeconds: number;
+  capture: CaptureSettings;
+  /** Runs the models on frames as they arrive, for feedback; absent in processes without models. */
+  analyzer?: FrameAnalyzer | undefined;
+  /** Called after a capture finished and its analysis job was queued. */
+  onAnalysisQueued?: (checkId: string) => void;
+}
+
+export interface CaptureStart {
+  challenge: Challenge;
+  frame: { max_width: number; interval_ms: number };
+  expires_at: string;
+  attempt: number;
+  attempts_left: number;
+}
+
+export interface FrameUpload {
+  t: number;
+  step: number;
+  image: string;
+}
+
+export interface FrameReceipt {
+  seq: number;
+  t: number;
+  step: number;
+  feedback: FrameFeedback | 'pending';
+  bounding_box?: { left: number; top: number; width: number; height: number };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function parseOptions(row: CheckRow): CheckOptions {
+  return JSON.parse(row.options) as CheckOptions;
+}
+
+/** A digest of what was asked, so a reused Idempotency-Key with another body is caught. */
+function requestDigest(input: CreateCheckInput): string {
+  const canonical = JSON.stringify(Object.keys(input).sort().map((k) => [k, input[k as keyof CreateCheckInput]]));
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export class LivenessChecks {
+  constructor(private readonly deps: CheckServiceDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  private now() {
+    return this.deps.clock.now();
+  }
+
+  async create(tenant: { tenant: string; apiKeyId: string }, input: CreateCheckInput, idempotencyKey?: string): Promise<CreatedCheck> {
+    const digest = requestDigest(input);
+    if (idempotencyKey !== undefined) {
+      const existing = await findCheckByIdempotencyKey(this.db, tenant.tenant, idempotencyKey);
+      if (existing) return this.replay(existing, digest);
+    }
+    const now = this.now();
+    const token = newCheckToken();
+    const captureId = newCaptureId();
+    const options: CheckOptions = {
+      audit_images: input.audit_images ?? 0,
+      retain_image: input.retain_image ?? true,
+      threshold: input.threshold ?? this.deps.defaultThreshold,
+      ...(input.redirect_url !== undefined ? { redirect_url: input.redirect_url } : {}),
+      ...(input.webhook_url !== undefined ? { webhook_url: input.webhook_url } : {}),
+    };
+    const row = {
+      id: randomUUID(),
+      tenant: tenant.tenant,
+      api_key_id: tenant.apiKeyId,
+      token_hash: hashSecret(token),
+      capture_hash: hashSecret(captureId),
+      token_sealed: this.deps.box.encryptText(JSON.stringify({ token, captureId })),
+      status: 'pending' as const,
+      options: JSON.stringify(options),
+      reference: input.reference ?? null,
+      idempotency_key: idempotencyKey ?? null,
+      request_hash: idempotencyKey !== undefined ? digest : null,
+      challenge: null,
+      attempts: 0,
+      frame_count: 0,
+      result: null,
+      created_at: now,
+      expires_at: now + (input.expires_in ?? this.deps.defaultExpiresInSeconds) * 1000,
+      started_at: null,
+      finished_at: null,
+      completed_at: null,
+      images_expire_at: null,
+    };
+    try {
+      await insertCheck(this.db, row);
+    } catch (error) {
+      // Two requests with one Idempotency-Key raced: the unique index let one in; answer as it did.
+      if (idempotencyKey !== undefined) {
+        const winner = await findCheckByIdempotencyKey(this.db, tenant.tenant, idempotencyKey);
+        if (winner) return this.replay(winner, digest);
+      }
+      throw error;
+    }
+    return this.createdView(row, token, captureId);
+  }
+
+  private replay(existing: CheckRow, digest: string): CreatedCheck {
+    if (existing.request_hash !== digest) {
+      throw new LivecheckError('idempotency_key_reused', 'this Idempotency-Key was already used with a different request body');
+    }
+    const { token, captureId } = JSON.parse(this.deps.box.decryptText(existing.token_sealed)) as { token: string; captureId: string };
+    return this.createdView(existing, token, captureId);
+  }
+
+  private createdView(row: { id: string; expires_at: number; reference: string | null }, token: string, captureId: string): CreatedCheck {
+    return {
+      id: row.id,
+      token,
+      url: `${this.deps.publicUrl()}/c/${captureId}`,
+      status: 'pending',
+      expires_at: iso(row.expires_at),
+      ...(row.reference !== null ? { reference: row.reference } : {}),
+    };
+  }
+
+  /** The backend's read. Unknown, malformed and other tenants' tokens are indistinguishable. */
+  async get(tenant: string, token: string): Promise<CheckView> {
+    const unknown = new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
+    if (!TOKEN_PATTERN.test(token)) throw unknown;
+    let row = await findCheckByTokenHash(this.db, hashSecret(token));
+    if (!row || row.tenant !== tenant) throw unknown;
+    row = await this.settleExpiry(row);
+    switch (row.status) {
+      case 'pending':
+      case 'in_progress':
+        return { state: 'open', id: row.id, status: row.status, expires_at: iso(row.expires_at) };
+      case 'expired':
+        return { state: 'expired', id: row.id, status: 'expired' };
+      case 'complete':
+      case 'failed':
+        return {
+          state: 'done',
+          id: row.id,
+          status: row.status,
+          ...(row.reference !== null ? { reference: row.reference } : {}),
+          result: await this.resultOf(row),
+        };
+    }
+  }
+
+  /**
+   * Expiry is decided on read as well as by the sweeper: a link never used becomes `expired`; a
+   * capture started but never finished becomes `failed` with `capture_abandoned`.
+   */
+  async settleExpiry(row: CheckRow): Promise<CheckRow> {
+    const now = this.now();
+    if (row.expires_at > now || row.finished_at !== null) return row;
+    if (row.status === 'pending') {
+      await transitionCheck(this.db, row.id, ['pending'], { status: 'expired', completed_at: now });
+    } else if (row.status === 'in_progress') {
+      const options = parseOptions(row);
+      const result: StoredResult = {
+        passed: false,
+        confidence: 0,
+        threshold: options.threshold,
+        checked_at: iso(now),
+        failure_reason: 'capture_abandoned',
+      };
+      await transitionCheck(this.db, row.id, ['in_progress'], { status: 'failed', completed_at: now, result: JSON.stringify(result) });
+    } else {
+      return row;
+    }
+    return (await findCheckByTokenHash(this.db, row.token_hash)) ?? row;
+  }
+
+  private async resultOf(row: CheckRow): Promise<CheckResult> {
+    const stored = JSON.parse(row.result ?? '{}') as StoredResult;
+    const result: CheckResult = {
+      passed: stored.passed,
+      confidence: stored.confidence,
+      threshold: stored.threshold,
+      checked_at: stored.checked_at,
+      ...(stored.bounding_box ? { bounding_box: stored.bounding_box } : {}),
+      ...(stored.failure_reason ? { failure_reason: stored.failure_reason } : {}),
+    };
+    const options = parseOptions(row);
+    if (!options.retain_image && options.audit_images === 0) return result;
+    const images = await imagesOf(this.db, row.id);
+    const auditVisible = row.images_expire_at !== null && row.images_expire_at > this.now();
+    const dataUri = (sealed: Buffer) => `data:image/jpeg;base64,${this.deps.box.decrypt(sealed).toString('base64')}`;
+    const probe = images.find((i) => i.kind === 'probe');
+    if (probe) result.image = dataUri(probe.image_sealed);
+    const audit = images.filter((i) => i.kind === 'audit');
+    if (auditVisible && audit.length > 0) {
+      result.audit_images = audit.map((i) => ({
+        image: dataUri(i.image_sealed),
+        bounding_box: JSON.parse(i.bounding_box) as CheckResult['bounding_box'] & object,
+        captured_at: iso(i.captured_at),
+      }));
+    }
+    return result;
+  }
+
+  private async captureRow(captureId: string): Promise<CheckRow> {
+    const notFound = new LivecheckError('not_found', 'this capture link does not exist');
+    if (!CAPTURE_ID_PATTERN.test(captureId)) throw notFound;
+    const row = await findCheckByCaptureHash(this.db, hashSecret(captureId));
+    if (!row) throw notFound;
+    return this.settleExpiry(row);
+  }
+
+  private assertCapturing(row: CheckRow): void {
+    if (row.status === 'expired' || (row.status === 'failed' && parseOptionsResult(row) === 'capture_abandoned')) {
+      throw new LivecheckError('link_expired', 'this link has expired; ask for a new one');
+    }
+    if (row.status === 'complete' || row.status === 'failed' || row.finished_at !== null) {
+      throw new LivecheckError('check_finished', 'this check is already finished');
+    }
+  }
+
+  /** Starts (or, for "Try again", restarts) the capture with a fresh random challenge. */
+  async start(captureId: string): Promise<CaptureStart> {
+    const row = await this.captureRow(captureId);
+    this.assertCapturing(row);
+    const { maxAttempts } = this.deps.capture;
+    if (row.attempts >= maxAttempts) {
+      throw new LivecheckError('too_many_attempts', `this link allows ${maxAttempts} capture attempts`);
+    }
+    const challenge = drawChallenge();
+    const now = this.now();
+    const moved = await transitionCheck(this.db, row.id, ['pending', 'in_progress'], {
+      status: 'in_progress',
+      challenge: JSON.stringify(challenge),
+      attempts: row.attempts + 1,
+      frame_count: 0,
+      started_at: now,
+    });
+    if (!moved) throw new LivecheckError('check_finished', 'this check is already finished');
+    // Frames of an earlier attempt are of no use to this one.
+    await this.db.deleteFrom('capture_frames').where('check_id', '=', row.id).where('attempt', '<', row.attempts + 1).execute();
+    return {
+      challenge,
+      frame: { max_width: this.deps.capture.maxWidth, interval_ms: this.deps.capture.intervalMs },
+      expires_at: iso(row.expires_at),
+      attempt: row.attempts + 1,
+      attempts_left: maxAttempts - row.attempts - 1,
+    };
+  }
+
+  async addFrames(captureId: string, frames: FrameUpload[]): Promise<FrameReceipt[]> {
+    const row = await this.captureRow(captureId);
+    this.assertCapturing(row);
+    if (row.status !== 'in_progress' || row.challenge === null) {
+      throw new LivecheckError('capture_not_started', 'call start before sending frames');
+    }
+    const { capture } = this.deps;
+    if (frames.length === 0 || frames.length > capture.maxFramesPerRequest) {
+      throw new LivecheckError('invalid_request', `send 1 to ${capture.maxFramesPerRequest} frames per request`);
+    }
+    const challenge = JSON.parse(row.challenge) as Challenge;
+    const accepted: Array<{ upload: FrameUpload; jpeg: Buffer }> = [];
+    for (const [i, upload] of frames.entries()) {
+      if (upload.step < -1 || upload.step >= challenge.steps.length) {
+        throw new LivecheckError('invalid_request', `frames[${i}].step must be -1 or an index into the ${challenge.steps.length} challenge steps`);
+      }
+      const { jpeg } = await decodeFrame(upload.image, capture.limits, `frames[${i}]`);
+      accepted.push({ upload, jpeg });
+    }
+    const now = this.now();
+    const attempt = row.attempts;
+    const firstSeq = await this.db.transaction().execute(async (trx) => {
+      const counted = await trx
+        .updateTable('liveness_checks')
+        .set((eb) => ({ frame_count: eb('frame_count', '+', frames.length) }))
+        .where('id', '=', row.id)
+        .where('status', '=', 'in_progress')
+        .where('attempts', '=', attempt)
+        .where('finished_at', 'is', null)
+        .where('frame_count', '<=', capture.maxFramesPerAttempt - frames.length)
+        .returning('frame_count')
+        .executeTakeFirst();
+      if (!counted) {
+        const current = await trx.selectFrom('liveness_checks').select(['frame_count', 'finished_at', 'attempts']).where('id', '=', row.id).executeTakeFirst();
+        if (current && current.finished_at === null && current.attempts === attempt) {
+          throw new LivecheckError('too_many_frames', `a capture attempt takes at most ${capture.maxFramesPerAttempt} frames`);
+        }
+        throw new LivecheckError('check_finished', 'this capture attempt is over');
+      }
+      const first = Number(counted.frame_count) - frames.length;
+      await insertFrames(
+        trx,
+        accepted.map(({ upload, jpeg }, i) => ({
+          check_id: row.id,
+          seq: first + i,
+          attempt,
+          t: Math.round(upload.t),
+          step: upload.step,
+          image_sealed: this.deps.box.encrypt(jpeg),
+          observation: null,
+          received_at: now,
+        })),
+      );
+      return first;
+    });
+    return Promise.all(
+      accepted.map(async ({ upload: f, jpeg }, i) => {
+        const seq = firstSeq + i;
+        const observation = await this.observe(jpeg);
+        if (observation) await setFrameObservation(this.db, row.id, seq, JSON.stringify(observation));
+        const face = observation?.faces.length === 1 ? observation.faces[0] : undefined;
+        return {
+          seq,
+          t: f.t,
+          step: f.step,
+          feedback: observation?.feedback ?? 'pending',
+          ...(face ? { bounding_box: face.box } : {}),
+        };
+      }),
+    );
+  }
+
+  /** Runs the models for live feedback; on failure the analysis job looks at the frame later. */
+  private async observe(jpeg: Buffer): Promise<FrameObservation | undefined> {
+    if (!this.deps.analyzer) return undefined;
+    try {
+      return await this.deps.analyzer.analyze(jpeg);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Ends the capture and queues the analysis. Safe to repeat (a retried request gets the same answer). */
+  async finish(captureId: string): Promise<{ status: 'in_progress' | 'complete' | 'failed'; redirect?: string }> {
+    const row = await this.captureRow(captureId);
+    if (row.status === 'expired') throw new LivecheckError('link_expired', 'this link has expired; ask for a new one');
+    if (row.status === 'pending') throw new LivecheckError('capture_not_started', 'call start before finish');
+    if (row.status === 'in_progress' && row.finished_at === null) {
+      const now = this.now();
+      await this.db.transaction().execute(async (trx) => {
+        const moved = await trx
+          .updateTable('liveness_checks')
+          .set({ finished_at: now })
+          .where('id', '=', row.id)
+          .where('status', '=', 'in_progress')
+          .where('finished_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) > 0) {
+          await enqueueJob(trx, { id: randomUUID(), kind: 'analyse_check', checkId: row.id, runAt: now, now });
+        }
+      });
+      this.deps.onAnalysisQueued?.(row.id);
+    }
+    const fresh = (await findCheckByCaptureHash(this.db, row.capture_hash)) ?? row;
+    const status = fresh.status === 'complete' || fresh.status === 'failed' ? fresh.status : 'in_progress';
+    const redirect = this.redirectFor(fresh);
+    return { status, ...(redirect ? { redirect } : {}) };
+  }
+
+  private redirectFor(row: CheckRow): string | undefined {
+    const target = parseOptions(row).redirect_url;
+    if (!target) return undefined;
+    const { token } = JSON.parse(this.deps.box.decryptText(row.token_sealed)) as { token: string };
+    const url = new URL(target);
+    url.searchParams.set('lc_token', token);
+    return url.toString();
+  }
+}
+
+function parseOptionsResult(row: CheckRow): string | undefined {
+  if (row.result === null) return undefined;
+  return (JSON.parse(row.result) as StoredResult).failure_reason;
+}

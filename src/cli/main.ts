@@ -1,0 +1,141 @@
+// `npx livecheck …`: run the service and manage it from a shell.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { systemClock } from '../clock.js';
+import { openStore } from '../store/database.js';
+import { ApiKeys } from '../tenancy/api-keys.js';
+import { LivecheckError } from '../errors.js';
+
+const HELP = `livecheck: self-hosted face liveness checks
+
+Usage:
+  livecheck serve                         start the service (API, capture page, analysis)
+  livecheck keys create --tenant NAME     create a tenant API key (printed once)
+  livecheck keys list [--tenant NAME]     list API keys (hints only, never secrets)
+  livecheck keys revoke ID                revoke an API key
+  livecheck synth --help                  generate synthetic camera sessions from a face photo
+
+Options:
+  --json      machine-readable output
+  --help      this text
+
+Configuration comes from the environment (PORT, HOST, LIVECHECK_DATA_DIR, DATABASE_URL,
+LIVECHECK_ADMIN_KEY, LIVECHECK_PUBLIC_URL, …); see the README.
+
+Examples:
+  npx livecheck serve
+  npx livecheck keys create --tenant acme
+  DATABASE_URL=postgres://127.0.0.1/livecheck npx livecheck keys list --json
+
+Exit codes: 0 success, 1 usage error, 3 runtime error.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest);
+      case 'keys':
+        return await keys(rest);
+      case 'synth': {
+        const { runSynthCli } = await import('../synth/cli.js');
+        return await runSynthCli(rest);
+      }
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP);
+        return command === undefined ? 1 : 0;
+      default:
+        process.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+        return 1;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof LivecheckError) {
+      process.stderr.write(`${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${error.message}\n\n${HELP}`);
+      return 1;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 3;
+  }
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean' } }, strict: true });
+  if (values.help) {
+    process.stdout.write('Usage: livecheck serve\n\nStarts the API, the capture page and the analysis worker on one port.\nConfigured by environment variables (see README).\n');
+    return 0;
+  }
+  const config = loadConfig();
+  const { startService } = await import('../service.js');
+  const service = await startService(config);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  service.app.log.info('shutting down');
+  await service.close();
+  return 0;
+}
+
+async function keys(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { tenant: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help || action === undefined) {
+    process.stdout.write('Usage:\n  livecheck keys create --tenant NAME [--json]\n  livecheck keys list [--tenant NAME] [--json]\n  livecheck keys revoke ID [--json]\n');
+    return action === undefined ? 1 : 0;
+  }
+  const config = loadConfig();
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: process.env.LIVECHECK_DB_SCHEMA || undefined });
+  try {
+    const apiKeys = new ApiKeys(store.db, systemClock, config.adminKey);
+    const out = (human: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
+    switch (action) {
+      case 'create': {
+        if (!values.tenant) {
+          process.stderr.write('keys create needs --tenant NAME\n');
+          return 1;
+        }
+        const created = await apiKeys.create(values.tenant);
+        out(`Created API key ${created.id} for tenant ${created.tenant}. It is shown once:\n\n  ${created.key}\n`, created);
+        return 0;
+      }
+      case 'list': {
+        const list = await apiKeys.list(values.tenant);
+        out(list.map((k) => `${k.id}  ${k.tenant}  …${k.key_hint}  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}`).join('\n') || '(no keys)', { keys: list });
+        return 0;
+      }
+      case 'revoke': {
+        const id = positionals[0];
+        if (!id) {
+          process.stderr.write('keys revoke needs the key id\n');
+          return 1;
+        }
+        await apiKeys.revoke(id);
+        out(`Revoked ${id}`, { id, revoked: true });
+        return 0;
+      }
+      default:
+        process.stderr.write(`unknown keys action ${JSON.stringify(action)}\n`);
+        return 1;
+    }
+  } finally {
+    await store.close();
+  }
+}

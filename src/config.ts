@@ -1,0 +1,99 @@
+// Service configuration, read from the environment once at start-up into a typed object.
+// A bad value stops the process with a message that names the variable and what to fix.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Base of capture links handed to end users, without a trailing slash; by default the listening address. */
+  publicUrl: string | undefined;
+  /** Directory of the embedded store (SQLite) and of generated secrets. */
+  dataDir: string;
+  /** postgres://… when PostgreSQL is the store; undefined for the embedded SQLite store. */
+  databaseUrl: string | undefined;
+  adminKey: string | undefined;
+  /** Base64 32-byte key for secrets kept encrypted at rest; generated into dataDir when absent. */
+  encryptionKey: string | undefined;
+  defaultThreshold: number;
+  defaultExpiresInSeconds: number;
+  auditImageTtlSeconds: number;
+  /** Worker threads running the face models. */
+  analysisThreads: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function fractionVar(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a number from 0 to 1`);
+  }
+  return value;
+}
+
+function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL; expected e.g. ${protocols[0]}//host:port/…`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}; got ${url.protocol}`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = intVar(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = urlVar(env, 'LIVECHECK_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const adminKey = env.LIVECHECK_ADMIN_KEY || undefined;
+  if (adminKey !== undefined && adminKey.length < 24) {
+    throw new ConfigError('LIVECHECK_ADMIN_KEY is too short: use at least 24 random characters (e.g. `openssl rand -hex 24`)');
+  }
+  const encryptionKey = env.LIVECHECK_ENCRYPTION_KEY || undefined;
+  if (encryptionKey !== undefined && Buffer.from(encryptionKey, 'base64').length !== 32) {
+    throw new ConfigError('LIVECHECK_ENCRYPTION_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    port,
+    host,
+    publicUrl,
+    dataDir: path.resolve(env.LIVECHECK_DATA_DIR || './data'),
+    databaseUrl,
+    adminKey,
+    encryptionKey,
+    defaultThreshold: fractionVar(env, 'LIVECHECK_DEFAULT_THRESHOLD', 0.5),
+    defaultExpiresInSeconds: intVar(env, 'LIVECHECK_DEFAULT_EXPIRES_IN', 900, 60, 86_400),
+    auditImageTtlSeconds: intVar(env, 'LIVECHECK_AUDIT_IMAGE_TTL', 1800, 0, 30 * 86_400),
+    analysisThreads: intVar(env, 'LIVECHECK_ANALYSIS_THREADS', 1, 1, 64),
+    logLevel,
+  };
+}

@@ -1,0 +1,127 @@
+// The loop that takes analysis jobs. One bad job cannot crash it: each iteration catches, labels
+// and backs off. A job is leased, the lease renewed while it runs; if this process dies, the lease
+// runs out and any other worker takes the job over.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { StoredResult } from '../checks/model.js';
+import type { Dialect } from '../store/migrations.js';
+import { findCheckById, transitionCheck } from '../store/checks.js';
+import { claimJob, completeJob, extendLease, retryJob } from '../store/jobs.js';
+import type { Database } from '../store/schema.js';
+import { type AnalysisDeps, analyseCheck } from './analyse-check.js';
+
+export interface WorkerLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AnalysisWorkerOptions extends AnalysisDeps {
+  dialect: Dialect;
+  logger: WorkerLogger;
+  leaseMs?: number;
+  pollMs?: number;
+  maxAttempts?: number;
+  /** Called with the check id and its final status after each analysis. */
+  onAnalysed?: (checkId: string, status: 'complete' | 'failed') => void;
+}
+
+export class AnalysisWorker {
+  private readonly id = `worker_${randomUUID()}`;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(private readonly options: AnalysisWorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Looks for work now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops taking jobs and waits for the one running; safe to call twice. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { pollMs = 500 } = this.options;
+    let backoff = 0;
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.runOne();
+        backoff = 0;
+      } catch (error) {
+        backoff = Math.min(30_000, backoff ? backoff * 2 : 1000);
+        this.options.logger.error({ err: error, worker: this.id }, 'analysis worker iteration failed');
+      }
+      if (!worked && this.running) await this.idle(backoff || pollMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** Claims and runs one job; returns whether there was one. */
+  async runOne(): Promise<boolean> {
+    const { db, dialect, clock, leaseMs = 60_000, maxAttempts = 3 } = this.options;
+    const job = await claimJob(db, dialect, { kind: 'analyse_check', worker: this.id, now: clock.now(), leaseMs });
+    if (!job) return false;
+    const renew = setInterval(() => {
+      extendLease(db, job.id, this.id, clock.now() + leaseMs).catch(() => undefined);
+    }, Math.max(1000, leaseMs / 3));
+    try {
+      const status = await analyseCheck(this.options, job.check_id);
+      await completeJob(db, job.id);
+      if (status) {
+        this.options.logger.info({ check_id: job.check_id, status }, 'check analysed');
+        this.options.onAnalysed?.(job.check_id, status);
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.error({ err: error, check_id: job.check_id, attempt: job.attempts }, 'analysis failed');
+      if (job.attempts >= maxAttempts) {
+        await failCheck(db, clock, job.check_id);
+        await completeJob(db, job.id);
+        this.options.onAnalysed?.(job.check_id, 'failed');
+      } else {
+        await retryJob(db, job.id, clock.now() + 2000 * 2 ** job.attempts, message);
+      }
+    } finally {
+      clearInterval(renew);
+    }
+    return true;
+  }
+}
+
+/** After repeated analysis errors the check ends as failed rather than staying in progress forever. */
+async function failCheck(db: Kysely<Database>, clock: Clock, checkId: string): Promise<void> {
+  const check = await findCheckById(db, checkId);
+  if (!check) return;
+  const threshold = (JSON.parse(check.options) as { threshold: number }).threshold;
+  const result: StoredResult = {
+    passed: false,
+    confidence: 0,
+    threshold,
+    checked_at: new Date(clock.now()).toISOString(),
+    failure_reason: 'analysis_error',
+  };
+  await transitionCheck(db, checkId, ['in_progress'], { status: 'failed', result: JSON.stringify(result), completed_at: clock.now() });
+}

@@ -1,0 +1,50 @@
+// Secrets handed to callers (API keys, check tokens, capture ids) and how they are looked up:
+// only a SHA-256 digest is stored, so a leaked database holds no usable secret.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` characters of [A-Za-z0-9] from the CSPRNG, without modulo bias. */
+export function randomAlphanumeric(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      // 248 = 4 * 62: bytes at or above it would favour the first characters.
+      if (byte < 248) out += ALPHANUMERIC[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export const TOKEN_PATTERN = /^[A-Za-z0-9]{32}$/;
+export const CAPTURE_ID_PATTERN = /^cap_[A-Za-z0-9]{40}$/;
+export const API_KEY_PATTERN = /^lc_[A-Za-z0-9]{40}$/;
+export const ADMIN_KEY_PREFIX = 'lcadmin_';
+
+export function newCheckToken(): string {
+  return randomAlphanumeric(32);
+}
+
+export function newCaptureId(): string {
+  return `cap_${randomAlphanumeric(40)}`;
+}
+
+export function newApiKey(): string {
+  return `lc_${randomAlphanumeric(40)}`;
+}
+
+export function newAdminKey(): string {
+  return `${ADMIN_KEY_PREFIX}${randomAlphanumeric(40)}`;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Compares two secrets in time independent of where they differ. */
+export function secretsEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a, 'utf8').digest();
+  const db = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(da, db);
+}

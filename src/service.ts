@@ -1,0 +1,159 @@
+// Wires the service together: store, secrets, models, domain, jobs and the HTTP app.
+import { readFileSync } from 'node:fs';
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp, redactUrl } from './api/app.js';
+import type { App } from './api/types.js';
+import { DEFAULT_FRAME_LIMITS } from './capture/frame-input.js';
+import { type CaptureSettings, LivenessChecks } from './checks/service.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { FrameAnalyzer } from './engine/types.js';
+import { type DecideLiveness } from './jobs/analyse-check.js';
+import { AnalysisWorker } from './jobs/analysis-worker.js';
+import { Sweeper } from './jobs/sweeper.js';
+import { SecretBox, loadOrCreateKey } from './security/secret-box.js';
+import { type Store, openStore } from './store/database.js';
+import { ApiKeys } from './tenancy/api-keys.js';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export const DEFAULT_CAPTURE: CaptureSettings = {
+  maxWidth: 640,
+  intervalMs: 200,
+  maxAttempts: 3,
+  maxFramesPerRequest: 10,
+  maxFramesPerAttempt: 300,
+  limits: DEFAULT_FRAME_LIMITS,
+};
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  /** Frame analysis; by default a worker-thread pool running the face models. */
+  analyzer?: FrameAnalyzer;
+  decide?: DecideLiveness;
+  capture?: Partial<CaptureSettings>;
+  /** PostgreSQL schema (tests give each run its own). */
+  schema?: string;
+  logger?: FastifyServerOptions['logger'];
+  /** Called once with the generated admin key when the store was empty and none was configured. */
+  onAdminKeyCreated?: (key: string) => void;
+  /** Run the analysis worker and sweeper in this process (default true). */
+  runJobs?: boolean;
+}
+
+export interface Service {
+  app: App;
+  store: Store;
+  checks: LivenessChecks;
+  keys: ApiKeys;
+  worker: AnalysisWorker | undefined;
+  analyzer: FrameAnalyzer;
+  /** Base URL the server listens on, once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  if (config.logLevel === 'silent') return false;
+  return {
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+    },
+  };
+}
+
+export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<Service> {
+  const clock = overrides.clock ?? systemClock;
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: overrides.schema });
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const { key, generated } = loadOrCreateKey(config.encryptionKey, config.dataDir);
+    const box = new SecretBox([key]);
+    const analyzer = overrides.analyzer ?? (await defaultAnalyzer(config));
+    if (!overrides.analyzer) closers.push(() => analyzer.close());
+    const decide = overrides.decide ?? (await defaultDecide());
+    const keys = new ApiKeys(store.db, clock, config.adminKey);
+    let worker: AnalysisWorker | undefined;
+    let listeningAt = `http://${config.host}:${config.port}`;
+    const checks = new LivenessChecks({
+      db: store.db,
+      box,
+      clock,
+      publicUrl: () => config.publicUrl ?? listeningAt,
+      defaultThreshold: config.defaultThreshold,
+      defaultExpiresInSeconds: config.defaultExpiresInSeconds,
+      capture: { ...DEFAULT_CAPTURE, ...overrides.capture },
+      analyzer,
+      onAnalysisQueued: () => worker?.wake(),
+    });
+    const app = await buildApp({ checks, keys }, { logger: overrides.logger ?? loggerOptions(config), version: VERSION });
+    closers.push(() => app.close());
+    if (generated) app.log.warn(`generated an encryption key in ${config.dataDir}/encryption.key: back it up with the data, or set LIVECHECK_ENCRYPTION_KEY`);
+
+    if (overrides.runJobs !== false) {
+      worker = new AnalysisWorker({
+        db: store.db,
+        dialect: store.dialect,
+        box,
+        clock,
+        analyzer,
+        decide,
+        auditImageTtlSeconds: config.auditImageTtlSeconds,
+        logger: app.log,
+      });
+      worker.start();
+      const sweeper = new Sweeper({ db: store.db, checks, clock }, app.log);
+      sweeper.start();
+      closers.push(() => sweeper.stop());
+      const started = worker;
+      closers.push(() => started.stop());
+    }
+
+    const adminKey = await keys.bootstrapAdminKey();
+    const address = await app.listen({ port: config.port, host: config.host });
+    listeningAt = address;
+    app.log.info({ store: store.describe, address, public_url: config.publicUrl ?? address }, 'livecheck is listening');
+    if (adminKey) (overrides.onAdminKeyCreated ?? ((k: string) => printAdminKey(k, address)))(adminKey);
+    let closed: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      checks,
+      keys,
+      worker,
+      analyzer,
+      url: address,
+      close: () => (closed ??= closeAll()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function printAdminKey(key: string, address: string): void {
+  process.stdout.write(
+    `\nNo LIVECHECK_ADMIN_KEY was set and the store is new, so an admin key was generated.\n` +
+      `It is shown this once; only its hash is stored:\n\n  ${key}\n\n` +
+      `Create a tenant key with:\n  curl -X POST -H "Authorization: Bearer ${key}" -H "content-type: application/json" \\\n` +
+      `       -d '{"tenant":"acme"}' ${address}/admin/api_keys\n\n` +
+      `or: npx livecheck keys create --tenant acme\n\n`,
+  );
+}
+
+async function defaultAnalyzer(config: Config): Promise<FrameAnalyzer> {
+  const { createAnalyzerPool } = await import('./engine/analyzer-pool.js');
+  const pool = createAnalyzerPool({ size: config.analysisThreads });
+  await pool.ready();
+  return pool;
+}
+
+async function defaultDecide(): Promise<DecideLiveness> {
+  const { decideLiveness } = await import('./engine/decide.js');
+  return (frames, challenge, auditImages) => decideLiveness(frames, challenge, { auditImages });
+}

@@ -1,0 +1,114 @@
+// Queries on liveness checks, their capture frames and their retained images.
+import type { Kysely, Transaction } from 'kysely';
+import type { CheckRow, CheckStatus, CheckUpdate, Database, FrameRow, NewCheckRow } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function insertCheck(db: Db, row: NewCheckRow): Promise<void> {
+  await db.insertInto('liveness_checks').values(row).execute();
+}
+
+export async function findCheckByTokenHash(db: Db, tokenHash: string): Promise<CheckRow | undefined> {
+  return db.selectFrom('liveness_checks').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function findCheckByCaptureHash(db: Db, captureHash: string): Promise<CheckRow | undefined> {
+  return db.selectFrom('liveness_checks').selectAll().where('capture_hash', '=', captureHash).executeTakeFirst();
+}
+
+export async function findCheckById(db: Db, id: string): Promise<CheckRow | undefined> {
+  return db.selectFrom('liveness_checks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findCheckByIdempotencyKey(db: Db, tenant: string, key: string): Promise<CheckRow | undefined> {
+  return db
+    .selectFrom('liveness_checks')
+    .selectAll()
+    .where('tenant', '=', tenant)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+/**
+ * Updates a check only if it is still in one of `from`: the compare-and-set that keeps two
+ * processes from both moving a check (two results, or a result over an expiry). Returns success.
+ */
+export async function transitionCheck(db: Db, id: string, from: CheckStatus[], update: CheckUpdate): Promise<boolean> {
+  const result = await db
+    .updateTable('liveness_checks')
+    .set(update)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function insertFrames(db: Db, frames: FrameRow[]): Promise<void> {
+  if (frames.length > 0) await db.insertInto('capture_frames').values(frames).execute();
+}
+
+export async function setFrameObservation(db: Db, checkId: string, seq: number, observation: string): Promise<void> {
+  await db.updateTable('capture_frames').set({ observation }).where('check_id', '=', checkId).where('seq', '=', seq).execute();
+}
+
+export async function framesOf(db: Db, checkId: string, attempt: number): Promise<FrameRow[]> {
+  return db
+    .selectFrom('capture_frames')
+    .selectAll()
+    .where('check_id', '=', checkId)
+    .where('attempt', '=', attempt)
+    .orderBy('seq', 'asc')
+    .execute();
+}
+
+export async function deleteFrames(db: Db, checkId: string): Promise<void> {
+  await db.deleteFrom('capture_frames').where('check_id', '=', checkId).execute();
+}
+
+export interface ImageRow {
+  kind: 'probe' | 'audit';
+  position: number;
+  image_sealed: Buffer;
+  bounding_box: string;
+  captured_at: number;
+}
+
+export async function insertImages(db: Db, checkId: string, images: ImageRow[]): Promise<void> {
+  if (images.length > 0) await db.insertInto('check_images').values(images.map((i) => ({ ...i, check_id: checkId }))).execute();
+}
+
+export async function imagesOf(db: Db, checkId: string): Promise<ImageRow[]> {
+  return db
+    .selectFrom('check_images')
+    .select(['kind', 'position', 'image_sealed', 'bounding_box', 'captured_at'])
+    .where('check_id', '=', checkId)
+    .orderBy('kind', 'asc')
+    .orderBy('position', 'asc')
+    .execute();
+}
+
+/** Deletes audit images whose retention has passed; returns how many checks were affected. */
+export async function deleteExpiredAuditImages(db: Db, now: number): Promise<number> {
+  const due = await db
+    .selectFrom('liveness_checks')
+    .select('id')
+    .where('images_expire_at', '<=', now)
+    .execute();
+  if (due.length === 0) return 0;
+  const ids = due.map((d) => d.id);
+  await db.deleteFrom('check_images').where('kind', '=', 'audit').where('check_id', 'in', ids).execute();
+  await db.updateTable('liveness_checks').set({ images_expire_at: null }).where('id', 'in', ids).execute();
+  return ids.length;
+}
+
+/** Open checks whose link has run out, for the sweeper. */
+export async function openChecksPastExpiry(db: Db, now: number, limit: number): Promise<CheckRow[]> {
+  return db
+    .selectFrom('liveness_checks')
+    .selectAll()
+    .where('status', 'in', ['pending', 'in_progress'])
+    .where('finished_at', 'is', null)
+    .where('expires_at', '<=', now)
+    .limit(limit)
+    .execute();
+}

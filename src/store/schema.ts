@@ -1,0 +1,100 @@
+// Table types of the store, shared by the SQLite and PostgreSQL dialects.
+// Times are epoch milliseconds (bigint in PostgreSQL, read back as numbers); JSON is kept as text.
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export type CheckStatus = 'pending' | 'in_progress' | 'complete' | 'failed' | 'expired';
+
+export interface ApiKeysTable {
+  id: string;
+  tenant: string;
+  key_hash: string;
+  /** Last four characters, so an operator can tell keys apart without the secret. */
+  key_hint: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AdminKeysTable {
+  id: string;
+  key_hash: string;
+  created_at: number;
+}
+
+export interface LivenessChecksTable {
+  id: string;
+  tenant: string;
+  api_key_id: string;
+  token_hash: string;
+  capture_hash: string;
+  /** The token, sealed, because the redirect must show it again. */
+  token_sealed: Buffer;
+  status: CheckStatus;
+  /** JSON: CheckOptions. */
+  options: string;
+  reference: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  /** JSON: Challenge, drawn at capture start. */
+  challenge: string | null;
+  attempts: number;
+  frame_count: number;
+  /** JSON: StoredResult, without images. */
+  result: string | null;
+  created_at: number;
+  expires_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  completed_at: number | null;
+  images_expire_at: number | null;
+}
+
+export interface CaptureFramesTable {
+  check_id: string;
+  seq: number;
+  /** Which capture attempt the frame belongs to; frames of earlier attempts are deleted on restart. */
+  attempt: number;
+  t: number;
+  step: number;
+  image_sealed: Buffer;
+  /** JSON: FrameObservation, once the models have seen the frame. */
+  observation: string | null;
+  received_at: number;
+}
+
+export interface CheckImagesTable {
+  check_id: string;
+  kind: 'probe' | 'audit';
+  position: number;
+  image_sealed: Buffer;
+  /** JSON: BoundingBox. */
+  bounding_box: string;
+  captured_at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  check_id: string;
+  run_at: number;
+  locked_until: number | null;
+  locked_by: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+}
+
+export interface Database {
+  api_keys: ApiKeysTable;
+  admin_keys: AdminKeysTable;
+  liveness_checks: LivenessChecksTable;
+  capture_frames: CaptureFramesTable;
+  check_images: CheckImagesTable;
+  jobs: JobsTable;
+}
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type CheckRow = Selectable<LivenessChecksTable>;
+export type NewCheckRow = Insertable<LivenessChecksTable>;
+export type CheckUpdate = Updateable<LivenessChecksTable>;
+export type FrameRow = Selectable<CaptureFramesTable>;
+export type JobRow = Selectable<JobsTable>;

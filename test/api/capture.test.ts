@@ -1,0 +1,312 @@
+// The capture protocol end to end, with the real models on frames cut from a real photo.
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAnalyzerPool } from '../../src/engine/analyzer-pool.js';
+import type { FrameAnalyzer } from '../../src/engine/types.js';
+import { sweepOnce } from '../../src/jobs/sweeper.js';
+import { cameraFrame, dataUri, portraitPath } from '../helpers/faces.js';
+import { type TestService, startTestService } from '../helpers/service.js';
+import { STORE_KINDS, testStore } from '../helpers/stores.js';
+
+interface Created {
+  id: string;
+  token: string;
+  url: string;
+}
+interface Start {
+  challenge: { steps: string[] };
+  frame: { max_width: number; interval_ms: number };
+  expires_at: string;
+  attempt: number;
+  attempts_left: number;
+}
+interface Done {
+  id: string;
+  status: string;
+  result: {
+    passed: boolean;
+    confidence: number;
+    threshold: number;
+    checked_at: string;
+    bounding_box?: { left: number; top: number; width: number; height: number };
+    image?: string;
+    audit_images?: Array<{ image: string; bounding_box: object; captured_at: string }>;
+    failure_reason?: string;
+  };
+}
+
+let analyzer: FrameAnalyzer & { ready(): Promise<void> };
+let stillFrames: Buffer[];
+let blank: Buffer;
+beforeAll(async () => {
+  analyzer = createAnalyzerPool({ size: 2 });
+  await analyzer.ready();
+  const photo = portraitPath();
+  // A photo held in front of the camera: the same face, only shifted by a hand's tremor.
+  stillFrames = await Promise.all(Array.from({ length: 24 }, (_, i) => cameraFrame(photo, (i * 7) % 13, (i * 5) % 11)));
+  blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 110, b: 120 } } }).jpeg().toBuffer();
+});
+afterAll(() => analyzer.close());
+
+const captureIdOf = (url: string) => new URL(url).pathname.replace('/c/', '');
+
+async function waitForResult(t: TestService, key: string, token: string, timeoutMs = 60_000): Promise<{ status: number; body: Done }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.request(`/liveness_check?token=${token}`, { key });
+    if (res.status !== 202) return { status: res.status, body: (await res.json()) as Done };
+    if (Date.now() > deadline) throw new Error('no result in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function sendStill(t: TestService, captureId: string, steps: number, frames = stillFrames) {
+  const perStep = Math.floor(frames.length / (steps + 1));
+  for (let i = 0; i < frames.length; i += 4) {
+    const batch = frames.slice(i, i + 4).map((jpeg, j) => {
+      const n = i + j;
+      return { t: n * 200, step: Math.min(steps - 1, Math.floor(n / perStep) - 1), image: dataUri(jpeg) };
+    });
+    const res = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: batch } });
+    expect(res.status).toBe(202);
+  }
+}
+
+describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
+  let t: TestService;
+  let key: string;
+  beforeAll(async () => {
+    t = await startTestService(kind, { analyzer });
+    key = await t.tenantKey('acme');
+  });
+  afterAll(() => t.stop());
+
+  const create = async (json: object = {}) =>
+    (await (await t.request('/liveness_check', { method: 'POST', key, json })).json()) as Created;
+  const start = async (captureId: string) => t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });
+
+  describe('happy', () => {
+    it('start draws a random challenge of at least 3 moves with no immediate repeat and marks the check in progress', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const check = await create();
+        const res = await start(captureIdOf(check.url));
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as Start;
+        expect(body.challenge.steps.length).toBeGreaterThanOrEqual(3);
+        body.challenge.steps.forEach((s, j) => {
+          expect(['turn_left', 'turn_right', 'look_up', 'look_down']).toContain(s);
+          if (j > 0) expect(s).not.toBe(body.challenge.steps[j - 1]);
+        });
+        expect(body.frame.max_width).toBeGreaterThan(0);
+        expect(body.frame.interval_ms).toBeGreaterThan(0);
+        seen.add(body.challenge.steps.join(','));
+        const poll = await t.request(`/liveness_check?token=${check.token}`, { key });
+        expect(poll.status).toBe(202);
+        expect(((await poll.json()) as { status: string }).status).toBe('in_progress');
+      }
+      expect(seen.size).toBeGreaterThan(1);
+    });
+
+    it('a still photo session: feedback per frame, a finished check, passed:false, box around the face, images as asked', async () => {
+      const check = await create({ audit_images: 3, redirect_url: 'https://shop.example/done?order=7' });
+      const captureId = captureIdOf(check.url);
+      const started = (await (await start(captureId)).json()) as Start;
+
+      const first = await t.request(`/v1/capture/${captureId}/frames`, {
+        method: 'POST',
+        json: { frames: [{ t: 0, step: -1, image: dataUri(stillFrames[0] as Buffer) }, { t: 200, step: -1, image: dataUri(blank) }] },
+      });
+      expect(first.status).toBe(202);
+      const feedback = (await first.json()) as { accepted: number; frames: Array<{ feedback: string; bounding_box?: object }> };
+      expect(feedback.accepted).toBe(2);
+      expect(feedback.frames[0]?.bounding_box).toBeDefined();
+      expect(feedback.frames[1]?.feedback).toBe('no_face');
+
+      await sendStill(t, captureId, started.challenge.steps.length, stillFrames.slice(1));
+      const finish = await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' });
+      expect(finish.status).toBe(202);
+      const finished = (await finish.json()) as { status: string; redirect: string };
+      const redirect = new URL(finished.redirect);
+      expect(redirect.origin + redirect.pathname).toBe('https://shop.example/done');
+      expect(redirect.searchParams.get('order')).toBe('7');
+      expect(redirect.searchParams.get('lc_token')).toBe(check.token);
+      // Finishing again (a retried request) answers the same.
+      const again = (await (await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' })).json()) as { redirect: string };
+      expect(again.redirect).toBe(finished.redirect);
+
+      const { status, body } = await waitForResult(t, key, check.token);
+      expect(status).toBe(200);
+      expect(body.id).toBe(check.id);
+      expect(body.status).toBe('complete');
+      expect(body.result.passed).toBe(false);
+      expect(body.result.confidence).toBeLessThan(body.result.threshold);
+      expect(body.result.failure_reason).toBeTruthy();
+      const box = body.result.bounding_box;
+      expect(box).toBeDefined();
+      // Grace Hopper's face sits in the upper middle of the portrait.
+      expect(box?.left).toBeGreaterThan(0.2);
+      expect((box?.left ?? 0) + (box?.width ?? 0)).toBeLessThan(0.85);
+      expect(box?.width).toBeGreaterThan(0.1);
+      expect(body.result.image).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+      expect(body.result.audit_images).toHaveLength(3);
+      for (const audit of body.result.audit_images ?? []) {
+        expect(audit.image).toMatch(/^data:image\/jpeg;base64,/);
+        expect(Number.isNaN(Date.parse(audit.captured_at))).toBe(false);
+      }
+
+      // The capture link is spent.
+      expect((await start(captureId)).status).toBe(409);
+      const late = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image: dataUri(blank) }] } });
+      expect(late.status).toBe(409);
+
+      // Frames are gone from the store; probe and audit images remain, then audit images go.
+      const frames = await t.service.store.db.selectFrom('capture_frames').select('seq').where('check_id', '=', check.id).execute();
+      expect(frames).toHaveLength(0);
+      t.clock.advance(31 * 60_000);
+      const later = await waitForResult(t, key, check.token);
+      expect(later.body.result.audit_images).toBeUndefined();
+      expect(later.body.result.image).toBe(body.result.image);
+      expect(later.body.result.confidence).toBe(body.result.confidence);
+      await sweepOnce({ db: t.service.store.db, checks: t.service.checks, clock: t.clock });
+      const images = await t.service.store.db.selectFrom('check_images').select(['kind']).where('check_id', '=', check.id).execute();
+      expect(images.map((i) => i.kind)).toEqual(['probe']);
+    });
+
+    it('retain_image:false keeps no probe image', async () => {
+      const check = await create({ retain_image: false });
+      const captureId = captureIdOf(check.url);
+      const started = (await (await start(captureId)).json()) as Start;
+      await sendStill(t, captureId, started.challenge.steps.length, stillFrames.slice(0, 8));
+      await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' });
+      const { body } = await waitForResult(t, key, check.token);
+      expect(body.result.image).toBeUndefined();
+      const images = await t.service.store.db.selectFrom('check_images').select('kind').where('check_id', '=', check.id).execute();
+      expect(images).toHaveLength(0);
+    });
+
+    it('frames with no face at all end as failed with a reason', async () => {
+      const check = await create();
+      const captureId = captureIdOf(check.url);
+      await start(captureId);
+      const frames = Array.from({ length: 6 }, (_, i) => ({ t: i * 200, step: -1, image: dataUri(blank) }));
+      expect((await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames } })).status).toBe(202);
+      await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' });
+      const { status, body } = await waitForResult(t, key, check.token);
+      expect(status).toBe(200);
+      expect(body.status).toBe('failed');
+      expect(body.result.passed).toBe(false);
+      expect(body.result.failure_reason).toBe('no_face');
+    });
+
+    it('"Try again" restarts with a new attempt, up to the limit', async () => {
+      const check = await create();
+      const captureId = captureIdOf(check.url);
+      const attempts = [];
+      for (let i = 0; i < 3; i++) attempts.push((await (await start(captureId)).json()) as Start);
+      expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      expect(attempts.map((a) => a.attempts_left)).toEqual([2, 1, 0]);
+      const fourth = await start(captureId);
+      expect(fourth.status).toBe(409);
+      expect(((await fourth.json()) as { error: { code: string } }).error.code).toBe('too_many_attempts');
+    });
+
+    it('a capture started but abandoned past expiry is failed with capture_abandoned', async () => {
+      const check = await create({ expires_in: 60 });
+      const captureId = captureIdOf(check.url);
+      await start(captureId);
+      t.clock.advance(61_000);
+      const { status, body } = await waitForResult(t, key, check.token);
+      expect(status).toBe(200);
+      expect(body.status).toBe('failed');
+      expect(body.result.failure_reason).toBe('capture_abandoned');
+      const frames = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image: dataUri(blank) }] } });
+      expect(frames.status).toBe(410);
+    });
+  });
+
+  describe('error', () => {
+    it('frames before start are refused', async () => {
+      const check = await create();
+      const res = await t.request(`/v1/capture/${captureIdOf(check.url)}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image: dataUri(blank) }] } });
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('capture_not_started');
+    });
+
+    it('a bad frame gets a clear 4xx and does not poison the session', async () => {
+      const check = await create();
+      const captureId = captureIdOf(check.url);
+      await start(captureId);
+      const png = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#888' } }).png().toBuffer();
+      const huge = await sharp({ create: { width: 4000, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
+      const good = stillFrames[0] as Buffer;
+      const cases: Array<[string, number, string]> = [
+        ['data:image/png;base64,' + png.toString('base64'), 422, 'data URI'],
+        [`data:image/jpeg;base64,${png.toString('base64')}`, 422, 'not a JPEG'],
+        [dataUri(good.subarray(0, Math.floor(good.length / 2))), 422, 'truncated'],
+        [dataUri(huge), 422, 'at most'],
+        ['data:image/jpeg;base64,!!!!', 422, 'base64'],
+      ];
+      for (const [image, status, words] of cases) {
+        const res = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image }] } });
+        expect(res.status).toBe(status);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('invalid_frame');
+        expect(body.error.message).toContain(words);
+      }
+      for (const frames of [[], Array.from({ length: 11 }, () => ({ t: 0, step: -1, image: dataUri(blank) })), [{ t: 0, step: 9, image: dataUri(blank) }], [{ t: -1, step: -1, image: dataUri(blank) }]]) {
+        const res = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames } });
+        expect(res.status).toBe(400);
+      }
+      const ok = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image: dataUri(good) }] } });
+      expect(ok.status).toBe(202);
+      expect(((await ok.json()) as { frames: Array<{ seq: number }> }).frames[0]?.seq).toBe(0);
+    });
+
+    it('finish before start is refused', async () => {
+      const check = await create();
+      const res = await t.request(`/v1/capture/${captureIdOf(check.url)}/finish`, { method: 'POST' });
+      expect(res.status).toBe(409);
+    });
+  });
+
+  describe('security', () => {
+    it('unknown and malformed capture ids are 404, and a token is not a capture id', async () => {
+      const check = await create();
+      for (const id of ['cap_' + 'x'.repeat(40), 'nope', check.token, check.id]) {
+        const res = await start(id);
+        expect(res.status).toBe(404);
+      }
+    });
+  });
+});
+
+describe('restart between capture and result', () => {
+  it.each(STORE_KINDS)('loses nothing on %s: the next process analyses the finished capture', async (kind) => {
+    const store = testStore(kind);
+    const first = await startTestService(kind, { analyzer, store, runJobs: false });
+    let token: string;
+    let key: string;
+    try {
+      key = await first.tenantKey('acme');
+      const check = (await (await first.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
+      token = check.token;
+      const captureId = captureIdOf(check.url);
+      const started = (await (await first.request(`/v1/capture/${captureId}/start`, { method: 'POST' })).json()) as Start;
+      await sendStill(first, captureId, started.challenge.steps.length, stillFrames.slice(0, 8));
+      expect((await first.request(`/v1/capture/${captureId}/finish`, { method: 'POST' })).status).toBe(202);
+    } finally {
+      await first.service.close();
+    }
+    const second = await startTestService(kind, { analyzer, store });
+    try {
+      const { status, body } = await waitForResult(second, key, token);
+      expect(status).toBe(200);
+      expect(body.status).toBe('complete');
+      expect(body.result.bounding_box).toBeDefined();
+    } finally {
+      await second.service.close();
+      await store.dispose();
+    }
+  });
+});

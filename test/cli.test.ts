@@ -1,0 +1,107 @@
+// The CLI and `npm start` as a newcomer runs them: a real process on a fresh data directory.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/livecheck.js');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'livecheck-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; saw:\n${seen}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ${pattern}; saw:\n${seen}`));
+    });
+  });
+}
+
+describe('livecheck CLI', () => {
+  it('keys create/list/revoke work on the embedded store', async () => {
+    const env = { ...process.env, LIVECHECK_DATA_DIR: dataDir() };
+    const created = JSON.parse((await run('node', [BIN, 'keys', 'create', '--tenant', 'acme', '--json'], { env })).stdout) as { id: string; key: string; tenant: string };
+    expect(created.key).toMatch(/^lc_[A-Za-z0-9]{40}$/);
+    const listed = JSON.parse((await run('node', [BIN, 'keys', 'list', '--json'], { env })).stdout) as { keys: Array<{ id: string; revoked_at: string | null }> };
+    expect(listed.keys).toEqual([expect.objectContaining({ id: created.id, revoked_at: null })]);
+    await run('node', [BIN, 'keys', 'revoke', created.id], { env });
+    const after = JSON.parse((await run('node', [BIN, 'keys', 'list', '--json'], { env })).stdout) as { keys: Array<{ revoked_at: string | null }> };
+    expect(after.keys[0]?.revoked_at).not.toBeNull();
+  });
+
+  it('a bad setting stops with a message naming it, and exit code 1', async () => {
+    const error = await run('node', [BIN, 'serve'], { env: { ...process.env, PORT: 'eighty', LIVECHECK_DATA_DIR: dataDir() } }).catch((e: { code: number; stderr: string }) => e);
+    expect(error).toMatchObject({ code: 1 });
+    expect((error as { stderr: string }).stderr).toContain('PORT');
+  });
+
+  it('unknown commands print help and exit 1', async () => {
+    const error = await run('node', [BIN, 'frobnicate']).catch((e: { code: number; stderr: string }) => e);
+    expect(error).toMatchObject({ code: 1 });
+    expect((error as { stderr: string }).stderr).toContain('Usage');
+  });
+
+  it('serve starts on a fresh directory, prints an admin key once, takes a key from the CLI, and stops on SIGTERM', async () => {
+    const dir = dataDir();
+    const port = await freePort();
+    const env = { ...process.env, LIVECHECK_DATA_DIR: dir, PORT: String(port), LIVECHECK_ADMIN_KEY: '', LOG_LEVEL: 'info' };
+    const child = spawn('node', [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const output = await waitForOutput(child, /lcadmin_[A-Za-z0-9]{40}[\s\S]*keys create/);
+      const adminKey = /lcadmin_[A-Za-z0-9]{40}/.exec(output)?.[0];
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const keyRes = await fetch(`${base}/admin/api_keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'acme' }),
+      });
+      expect(keyRes.status).toBe(201);
+      // The CLI writes to the same SQLite file while the server runs (WAL).
+      const cliKey = JSON.parse((await run('node', [BIN, 'keys', 'create', '--tenant', 'beta', '--json'], { env })).stdout) as { key: string };
+      const check = await fetch(`${base}/liveness_check`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cliKey.key}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(check.status).toBe(201);
+      expect(output).not.toContain(cliKey.key);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,5 +1,4 @@
 // Wires the service together: store, secrets, models, domain, jobs and the HTTP app.
-import { readFileSync } from 'node:fs';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, redactUrl } from './api/app.js';
 import type { App } from './api/types.js';
@@ -14,8 +13,8 @@ import { Sweeper } from './jobs/sweeper.js';
 import { SecretBox, loadOrCreateKey } from './security/secret-box.js';
 import { type Store, openStore } from './store/database.js';
 import { ApiKeys } from './tenancy/api-keys.js';
+import { VERSION } from './version.js';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const DEFAULT_CAPTURE: CaptureSettings = {
   maxWidth: 640,

@@ -10,6 +10,7 @@ import { LivecheckError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { CAPTURE_ID_PATTERN, TOKEN_PATTERN, hashSecret, newCaptureId, newCheckToken } from '../security/secrets.js';
 import {
+  deleteFrames,
   findCheckByCaptureHash,
   findCheckByIdempotencyKey,
   findCheckByTokenHash,
@@ -20,7 +21,8 @@ import {
   transitionCheck,
 } from '../store/checks.js';
 import { enqueueJob } from '../store/jobs.js';
-import type { CheckRow, Database } from '../store/schema.js';
+import type { CheckRow, CheckStatus, CheckUpdate, Database } from '../store/schema.js';
+import { recordCheckEvent } from '../webhooks/outbox.js';
 import type { CheckOptions, CheckResult, CheckView, CreateCheckInput, CreatedCheck, StoredResult } from './model.js';
 
 export interface CaptureSettings {
@@ -200,21 +202,27 @@ export class LivenessChecks {
   async settleExpiry(row: CheckRow): Promise<CheckRow> {
     const now = this.now();
     if (row.expires_at > now || row.finished_at !== null) return row;
+    let update: CheckUpdate;
     if (row.status === 'pending') {
-      await transitionCheck(this.db, row.id, ['pending'], { status: 'expired', completed_at: now });
+      update = { status: 'expired', completed_at: now };
     } else if (row.status === 'in_progress') {
-      const options = parseOptions(row);
       const result: StoredResult = {
         passed: false,
         confidence: 0,
-        threshold: options.threshold,
+        threshold: parseOptions(row).threshold,
         checked_at: iso(now),
         failure_reason: 'capture_abandoned',
       };
-      await transitionCheck(this.db, row.id, ['in_progress'], { status: 'failed', completed_at: now, result: JSON.stringify(result) });
+      update = { status: 'failed', completed_at: now, result: JSON.stringify(result) };
     } else {
       return row;
     }
+    await this.db.transaction().execute(async (trx) => {
+      if (await transitionCheck(trx, row.id, [row.status], update)) {
+        await deleteFrames(trx, row.id);
+        await recordCheckEvent(trx, row, update.status as CheckStatus, now);
+      }
+    });
     return (await findCheckByTokenHash(this.db, row.token_hash)) ?? row;
   }
 
@@ -341,7 +349,7 @@ export class LivenessChecks {
           t: Math.round(upload.t),
           step: upload.step,
           image_sealed: this.deps.box.encrypt(jpeg),
-          observation: null,
+          observation_sealed: null,
           received_at: now,
         })),
       );
@@ -351,7 +359,7 @@ export class LivenessChecks {
       accepted.map(async ({ upload: f, jpeg }, i) => {
         const seq = firstSeq + i;
         const observation = await this.observe(jpeg);
-        if (observation) await setFrameObservation(this.db, row.id, seq, JSON.stringify(observation));
+        if (observation) await setFrameObservation(this.db, row.id, seq, this.deps.box.encryptText(JSON.stringify(observation)));
         const face = observation?.faces.length === 1 ? observation.faces[0] : undefined;
         return {
           seq,

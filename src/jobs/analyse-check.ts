@@ -7,6 +7,7 @@ import type { AnalysedFrame, Challenge, FrameAnalyzer, FrameObservation, Livenes
 import type { SecretBox } from '../security/secret-box.js';
 import { type ImageRow, deleteFrames, findCheckById, framesOf, insertImages, setFrameObservation, transitionCheck } from '../store/checks.js';
 import type { Database } from '../store/schema.js';
+import { recordCheckEvent } from '../webhooks/outbox.js';
 
 export type DecideLiveness = (frames: AnalysedFrame[], challenge: Challenge, auditImages: number) => LivenessDecision;
 
@@ -31,12 +32,12 @@ export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise
   const frames: AnalysedFrame[] = [];
   for (const row of rows) {
     let observation: FrameObservation;
-    if (row.observation !== null) {
-      observation = JSON.parse(row.observation) as FrameObservation;
+    if (row.observation_sealed !== null) {
+      observation = JSON.parse(box.decryptText(row.observation_sealed)) as FrameObservation;
     } else {
       // Frames whose live analysis failed or never ran (another process, a restart) are seen now.
       observation = await deps.analyzer.analyze(box.decrypt(row.image_sealed));
-      await setFrameObservation(db, checkId, row.seq, JSON.stringify(observation));
+      await setFrameObservation(db, checkId, row.seq, box.encryptText(JSON.stringify(observation)));
     }
     frames.push({ t: row.t, step: row.step, observation });
   }
@@ -84,6 +85,7 @@ export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise
       images_expire_at: hasAudit ? now + deps.auditImageTtlSeconds * 1000 : null,
     });
     if (!moved) return false;
+    await recordCheckEvent(trx, check, status, now);
     await insertImages(trx, checkId, images);
     // Frames are kept only as the retained probe and audit images copied above.
     await deleteFrames(trx, checkId);

@@ -6,9 +6,10 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { StoredResult } from '../checks/model.js';
 import type { Dialect } from '../store/migrations.js';
-import { findCheckById, transitionCheck } from '../store/checks.js';
+import { deleteFrames, findCheckById, transitionCheck } from '../store/checks.js';
 import { claimJob, completeJob, extendLease, retryJob } from '../store/jobs.js';
 import type { Database } from '../store/schema.js';
+import { recordCheckEvent } from '../webhooks/outbox.js';
 import { type AnalysisDeps, analyseCheck } from './analyse-check.js';
 
 export interface WorkerLogger {
@@ -123,5 +124,10 @@ async function failCheck(db: Kysely<Database>, clock: Clock, checkId: string): P
     checked_at: new Date(clock.now()).toISOString(),
     failure_reason: 'analysis_error',
   };
-  await transitionCheck(db, checkId, ['in_progress'], { status: 'failed', result: JSON.stringify(result), completed_at: clock.now() });
+  await db.transaction().execute(async (trx) => {
+    if (await transitionCheck(trx, checkId, ['in_progress'], { status: 'failed', result: JSON.stringify(result), completed_at: clock.now() })) {
+      await deleteFrames(trx, checkId);
+      await recordCheckEvent(trx, check, 'failed', clock.now());
+    }
+  });
 }

@@ -47,8 +47,8 @@ export async function insertFrames(db: Db, frames: FrameRow[]): Promise<void> {
   if (frames.length > 0) await db.insertInto('capture_frames').values(frames).execute();
 }
 
-export async function setFrameObservation(db: Db, checkId: string, seq: number, observation: string): Promise<void> {
-  await db.updateTable('capture_frames').set({ observation }).where('check_id', '=', checkId).where('seq', '=', seq).execute();
+export async function setFrameObservation(db: Db, checkId: string, seq: number, observationSealed: Buffer): Promise<void> {
+  await db.updateTable('capture_frames').set({ observation_sealed: observationSealed }).where('check_id', '=', checkId).where('seq', '=', seq).execute();
 }
 
 export async function framesOf(db: Db, checkId: string, attempt: number): Promise<FrameRow[]> {

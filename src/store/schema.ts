@@ -56,8 +56,8 @@ export interface CaptureFramesTable {
   t: number;
   step: number;
   image_sealed: Buffer;
-  /** JSON: FrameObservation, once the models have seen the frame. */
-  observation: string | null;
+  /** JSON of the FrameObservation, sealed (it holds a face embedding), once the models have seen the frame. */
+  observation_sealed: Buffer | null;
   received_at: number;
 }
 
@@ -83,6 +83,26 @@ export interface JobsTable {
   created_at: number;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  tenant: string;
+  url: string;
+  secrets_sealed: Buffer;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  tenant: string;
+  check_id: string;
+  type: string;
+  /** JSON body sent to receivers: ids, status and reference, never images. */
+  payload: string;
+  created_at: number;
+  dispatched_at: number | null;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   admin_keys: AdminKeysTable;
@@ -90,6 +110,8 @@ export interface Database {
   capture_frames: CaptureFramesTable;
   check_images: CheckImagesTable;
   jobs: JobsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -1,0 +1,41 @@
+// The outbox: an event row written in the same transaction as the check's status change, so that a
+// crash between the change and the delivery loses nothing. Delivery reads it later.
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { CheckStatus, Database } from '../store/schema.js';
+
+export type CheckEventType = 'liveness_check.completed' | 'liveness_check.failed' | 'liveness_check.expired';
+
+const EVENT_FOR: Partial<Record<CheckStatus, CheckEventType>> = {
+  complete: 'liveness_check.completed',
+  failed: 'liveness_check.failed',
+  expired: 'liveness_check.expired',
+};
+
+export interface CheckEvent {
+  id: string;
+  type: CheckEventType;
+  timestamp: string;
+  data: { id: string; status: CheckStatus; reference: string | null; mode: 'live' };
+}
+
+/** Records the event of a check reaching a terminal status. Call inside the transaction that moved it. */
+export async function recordCheckEvent(
+  db: Kysely<Database> | Transaction<Database>,
+  check: { id: string; tenant: string; reference: string | null },
+  status: CheckStatus,
+  now: number,
+): Promise<void> {
+  const type = EVENT_FOR[status];
+  if (!type) return;
+  const event: CheckEvent = {
+    id: `msg_${randomUUID().replaceAll('-', '')}`,
+    type,
+    timestamp: new Date(now).toISOString(),
+    data: { id: check.id, status, reference: check.reference, mode: 'live' },
+  };
+  await db
+    .insertInto('webhook_events')
+    .values({ id: event.id, tenant: check.tenant, check_id: check.id, type, payload: JSON.stringify(event), created_at: now, dispatched_at: null })
+    .execute();
+}

@@ -2,7 +2,12 @@
 // A bad value stops the process with a message that names the variable and what to fix.
 import path from 'node:path';
 
+export type Role = 'all' | 'api' | 'worker';
+export const ROLES: readonly Role[] = ['all', 'api', 'worker'];
+
 export interface Config {
+  /** api: HTTP only; worker: analysis and housekeeping only; all: both, the embedded default. */
+  role: Role;
   port: number;
   host: string;
   /** Base of capture links handed to end users, without a trailing slash; by default the listening address. */
@@ -82,7 +87,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const role = (env.LIVECHECK_ROLE || 'all') as Role;
+  if (!ROLES.includes(role)) throw new ConfigError(`LIVECHECK_ROLE must be one of ${ROLES.join(', ')}`);
   return {
+    role,
     port,
     host,
     publicUrl,

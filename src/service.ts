@@ -1,6 +1,7 @@
 // Wires the service together: store, secrets, models, domain, jobs and the HTTP app.
 import type { FastifyServerOptions } from 'fastify';
-import { buildApp, redactUrl } from './api/app.js';
+import { sql } from 'kysely';
+import { type Readiness, buildApp, redactUrl } from './api/app.js';
 import type { App } from './api/types.js';
 import { DEFAULT_FRAME_LIMITS } from './capture/frame-input.js';
 import { type CaptureSettings, LivenessChecks } from './checks/service.js';
@@ -12,6 +13,9 @@ import { AnalysisWorker } from './jobs/analysis-worker.js';
 import { Sweeper } from './jobs/sweeper.js';
 import { SecretBox, loadOrCreateKey } from './security/secret-box.js';
 import { type Store, openStore } from './store/database.js';
+import { LATEST_MIGRATION } from './store/migrations.js';
+import { ServiceMetrics } from './observability/metrics.js';
+import { instrumentAnalyzer } from './observability/instrumented-analyzer.js';
 import { ApiKeys } from './tenancy/api-keys.js';
 import { VERSION } from './version.js';
 
@@ -46,7 +50,9 @@ export interface Service {
   checks: LivenessChecks;
   keys: ApiKeys;
   worker: AnalysisWorker | undefined;
-  analyzer: FrameAnalyzer;
+  /** Undefined in an API-only process. */
+  analyzer: FrameAnalyzer | undefined;
+  metrics: ServiceMetrics;
   /** Base URL the server listens on, once listening. */
   url: string;
   close(): Promise<void>;
@@ -65,16 +71,24 @@ function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 
 export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<Service> {
   const clock = overrides.clock ?? systemClock;
+  const serveApi = config.role !== 'worker';
+  const runJobs = config.role !== 'api' && overrides.runJobs !== false;
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: overrides.schema });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
+    const metrics = new ServiceMetrics();
     const { key, generated } = loadOrCreateKey(config.encryptionKey, config.dataDir);
     const box = new SecretBox([key]);
-    const analyzer = overrides.analyzer ?? (await defaultAnalyzer(config));
-    if (!overrides.analyzer) closers.push(() => analyzer.close());
+    // API-only processes load no models: their frames are analysed by the workers.
+    let analyzer: FrameAnalyzer | undefined;
+    if (config.role !== 'api') {
+      const raw = overrides.analyzer ?? (await defaultAnalyzer(config));
+      if (!overrides.analyzer) closers.push(() => raw.close());
+      analyzer = instrumentAnalyzer(raw, metrics);
+    }
     const decide = overrides.decide ?? (await defaultDecide());
     const keys = new ApiKeys(store.db, clock, config.adminKey);
     let worker: AnalysisWorker | undefined;
@@ -90,11 +104,21 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       analyzer,
       onAnalysisQueued: () => worker?.wake(),
     });
-    const app = await buildApp({ checks, keys }, { logger: overrides.logger ?? loggerOptions(config), version: VERSION });
+    registerStoreGauges(metrics, store, clock);
+    const app = await buildApp(
+      { checks, keys },
+      {
+        logger: overrides.logger ?? loggerOptions(config),
+        version: VERSION,
+        metrics,
+        readiness: () => readiness(store, config.role === 'api' ? undefined : analyzer),
+        routes: serveApi ? 'all' : 'ops',
+      },
+    );
     closers.push(() => app.close());
     if (generated) app.log.warn(`generated an encryption key in ${config.dataDir}/encryption.key: back it up with the data, or set LIVECHECK_ENCRYPTION_KEY`);
 
-    if (overrides.runJobs !== false) {
+    if (runJobs && analyzer) {
       worker = new AnalysisWorker({
         db: store.db,
         dialect: store.dialect,
@@ -104,6 +128,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         decide,
         auditImageTtlSeconds: config.auditImageTtlSeconds,
         logger: app.log,
+        metrics,
       });
       worker.start();
       const sweeper = new Sweeper({ db: store.db, checks, clock }, app.log);
@@ -113,10 +138,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       closers.push(() => started.stop());
     }
 
-    const adminKey = await keys.bootstrapAdminKey();
+    const adminKey = serveApi ? await keys.bootstrapAdminKey() : undefined;
     const address = await app.listen({ port: config.port, host: config.host });
     listeningAt = address;
-    app.log.info({ store: store.describe, address, public_url: config.publicUrl ?? address }, 'livecheck is listening');
+    app.log.info({ role: config.role, store: store.describe, address, public_url: config.publicUrl ?? address }, 'livecheck is listening');
     if (adminKey) (overrides.onAdminKeyCreated ?? ((k: string) => printAdminKey(k, address)))(adminKey);
     let closed: Promise<void> | undefined;
     return {
@@ -126,6 +151,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       keys,
       worker,
       analyzer,
+      metrics,
       url: address,
       close: () => (closed ??= closeAll()),
     };
@@ -133,6 +159,49 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     await closeAll();
     throw error;
   }
+}
+
+async function readiness(store: Store, analyzer: FrameAnalyzer | undefined): Promise<Readiness> {
+  const checks: Record<string, string> = {};
+  try {
+    const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
+    const names = applied.rows.map((r) => r.name);
+    checks.store = 'ok';
+    checks.migrations = names.includes(LATEST_MIGRATION) ? 'ok' : `behind: latest applied ${names.sort().at(-1) ?? 'none'}`;
+  } catch (error) {
+    checks.store = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  checks.models = analyzer ? 'ok' : 'not used by this role';
+  const ready = checks.store === 'ok' && checks.migrations === 'ok';
+  return { ready, checks };
+}
+
+/** Gauges read from the store at scrape time: checks by status, job queue depth and age. */
+function registerStoreGauges(metrics: ServiceMetrics, store: Store, clock: Clock): void {
+  metrics.registry.gauge('livecheck_checks', 'Liveness checks by status', async () => {
+    const rows = await store.db
+      .selectFrom('liveness_checks')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    return rows.map((r) => [{ status: r.status }, Number(r.n)]);
+  });
+  metrics.registry.gauge('livecheck_jobs_queued', 'Jobs waiting or running, by kind', async () => {
+    const rows = await store.db
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('kind')
+      .execute();
+    return rows.map((r) => [{ kind: r.kind }, Number(r.n)]);
+  });
+  metrics.registry.gauge('livecheck_jobs_oldest_age_seconds', 'Age of the oldest queued job, by kind', async () => {
+    const rows = await store.db
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.min<number>('created_at').as('oldest')])
+      .groupBy('kind')
+      .execute();
+    return rows.map((r) => [{ kind: r.kind }, (clock.now() - Number(r.oldest)) / 1000]);
+  });
 }
 
 function printAdminKey(key: string, address: string): void {

@@ -11,6 +11,7 @@ import { registerCapture } from './routes/capture.js';
 import { registerCreateCheck } from './routes/liveness-check-create.js';
 import { registerGetCheck } from './routes/liveness-check-get.js';
 import { BoundingBox, ErrorEnvelope } from './schemas.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import type { ApiDeps, App } from './types.js';
 
 /** Paths and query strings carry secrets (capture ids, tokens): logs see neither. */
@@ -18,9 +19,19 @@ export function redactUrl(url: string): string {
   return url.split('?')[0]?.replace(/cap_[A-Za-z0-9]+/g, 'cap_…') ?? '';
 }
 
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, 'ok' | string>;
+}
+
 export interface BuildAppOptions {
   logger: FastifyServerOptions['logger'];
   version: string;
+  metrics: ServiceMetrics;
+  /** What /readyz reports: store reachable, migrations current, models loaded. */
+  readiness: () => Promise<Readiness>;
+  /** 'ops' serves only /healthz, /readyz and /metrics (a worker process). */
+  routes: 'all' | 'ops';
   /** Lets other parts (the capture page) add their routes before the app is sealed. */
   extraRoutes?: (app: App) => Promise<void> | void;
 }
@@ -41,6 +52,12 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route template, never the URL: paths and queries carry secrets.
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    options.metrics.httpDuration.observe(reply.elapsedTime / 1000, { route });
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -51,6 +68,16 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const readiness = await options.readiness();
+    return reply.status(readiness.ready ? 200 : 503).send(readiness);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', 'text/plain; version=0.0.4').send(await options.metrics.registry.render()),
+  );
+  if (options.routes === 'ops') return app;
 
   await app.register(swagger, {
     openapi: {
@@ -84,7 +111,6 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   registerCreateCheck(app, deps);
   registerGetCheck(app, deps);
   registerCapture(app, deps);
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await options.extraRoutes?.(app);
   return app;
 }

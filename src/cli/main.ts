@@ -71,12 +71,19 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean' }, role: { type: 'string' } }, strict: true });
   if (values.help) {
-    process.stdout.write('Usage: livecheck serve\n\nStarts the API, the capture page and the analysis worker on one port.\nConfigured by environment variables (see README).\n');
+    process.stdout.write(
+      'Usage: livecheck serve [--role all|api|worker]\n\n' +
+        '  all     API, capture page and analysis in one process (default; the embedded setup)\n' +
+        '  api     HTTP only: any number behind a load balancer, on one PostgreSQL\n' +
+        '  worker  analysis, sweeps and deliveries only (serves /healthz, /readyz, /metrics)\n\n' +
+        'Configured by environment variables (see README). Example:\n' +
+        '  DATABASE_URL=postgres://127.0.0.1/livecheck npx livecheck serve --role worker\n',
+    );
     return 0;
   }
-  const config = loadConfig();
+  const config = loadConfig({ ...process.env, ...(values.role ? { LIVECHECK_ROLE: values.role } : {}) });
   const { startService } = await import('../service.js');
   const service = await startService(config);
   await new Promise<void>((resolve) => {

@@ -20,8 +20,15 @@ export interface AnalysisDeps {
   auditImageTtlSeconds: number;
 }
 
-/** Returns the status the check ended in, or undefined when there was nothing to do. */
-export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise<'complete' | 'failed' | undefined> {
+export interface AnalysisOutcome {
+  status: 'complete' | 'failed';
+  /** When the capture finished, for the decision-latency metric. */
+  finishedAt: number;
+  completedAt: number;
+}
+
+/** Returns how the check ended, or undefined when there was nothing to do. */
+export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise<AnalysisOutcome | undefined> {
   const { db, box } = deps;
   const check = await findCheckById(db, checkId);
   if (!check || check.status !== 'in_progress' || check.finished_at === null || check.challenge === null) return undefined;
@@ -91,5 +98,5 @@ export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise
     await deleteFrames(trx, checkId);
     return true;
   });
-  return applied ? status : undefined;
+  return applied ? { status, finishedAt: check.finished_at, completedAt: now } : undefined;
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import type { StoredResult } from '../checks/model.js';
 import type { Dialect } from '../store/migrations.js';
 import { deleteFrames, findCheckById, transitionCheck } from '../store/checks.js';
@@ -25,6 +26,7 @@ export interface AnalysisWorkerOptions extends AnalysisDeps {
   maxAttempts?: number;
   /** Called with the check id and its final status after each analysis. */
   onAnalysed?: (checkId: string, status: 'complete' | 'failed') => void;
+  metrics?: ServiceMetrics;
 }
 
 export class AnalysisWorker {
@@ -88,17 +90,23 @@ export class AnalysisWorker {
     const renew = setInterval(() => {
       extendLease(db, job.id, this.id, clock.now() + leaseMs).catch(() => undefined);
     }, Math.max(1000, leaseMs / 3));
+    const started = performance.now();
     try {
-      const status = await analyseCheck(this.options, job.check_id);
+      const outcome = await analyseCheck(this.options, job.check_id);
       await completeJob(db, job.id);
-      if (status) {
-        this.options.logger.info({ check_id: job.check_id, status }, 'check analysed');
-        this.options.onAnalysed?.(job.check_id, status);
+      if (outcome) {
+        const { metrics } = this.options;
+        metrics?.analysisDuration.observe((performance.now() - started) / 1000);
+        metrics?.decisionLatency.observe((outcome.completedAt - outcome.finishedAt) / 1000);
+        metrics?.analysesTotal.inc({ status: outcome.status });
+        this.options.logger.info({ check_id: job.check_id, status: outcome.status }, 'check analysed');
+        this.options.onAnalysed?.(job.check_id, outcome.status);
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.options.logger.error({ err: error, check_id: job.check_id, attempt: job.attempts }, 'analysis failed');
       if (job.attempts >= maxAttempts) {
+        this.options.metrics?.analysesTotal.inc({ status: 'error' });
         await failCheck(db, clock, job.check_id);
         await completeJob(db, job.id);
         this.options.onAnalysed?.(job.check_id, 'failed');

@@ -13,6 +13,7 @@ Usage:
   livecheck keys create --tenant NAME     create a tenant API key (printed once)
   livecheck keys list [--tenant NAME]     list API keys (hints only, never secrets)
   livecheck keys revoke ID                revoke an API key
+  livecheck eval --help                   measure BPCER/APCER and decision latency
   livecheck synth --help                  generate synthetic camera sessions from a face photo
 
 Options:
@@ -38,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'keys':
         return await keys(rest);
+      case 'eval': {
+        const { runEvalCli } = await import('../eval/cli.js');
+        return await runEvalCli(rest);
+      }
       case 'synth': {
         const { runSynthCli } = await import('../synth/cli.js');
         return await runSynthCli(rest);

@@ -12,6 +12,8 @@ export type Human = HumanInstance;
 type HumanModule = typeof import('@vladmandic/human');
 type Tf = HumanInstance['tf'];
 
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
 /** Directory of the model files shipped inside the @vladmandic/human package. */
 export function humanModelsDir(): string {
   return path.join(path.dirname(require.resolve('@vladmandic/human')), '..', 'models');
@@ -22,7 +24,7 @@ function wasmDir(): string {
 }
 
 /** Human options for server-side analysis of single, unrelated frames: no temporal caching or skipping. */
-export function baseHumanConfig(overrides: Partial<Config> = {}): Partial<Config> {
+export function baseHumanConfig(overrides: DeepPartial<Config> = {}): Partial<Config> {
   const base: Partial<Config> = {
     backend: 'wasm',
     wasmPath: wasmDir(),
@@ -51,7 +53,23 @@ export function baseHumanConfig(overrides: Partial<Config> = {}): Partial<Config
     gesture: { enabled: false },
     segmentation: { enabled: false } as Config['segmentation'],
   };
-  return { ...base, ...overrides };
+  return deepMerge(base, overrides);
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Overrides win field by field, so `{ face: { detector: { maxDetected: 8 } } }` keeps the rest. */
+function deepMerge<T extends object>(base: T, overrides: object): T {
+  const out: Plain = { ...(base as Plain) };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = out[key];
+    out[key] = isPlain(current) && isPlain(value) ? deepMerge(current, value) : value;
+  }
+  return out as T;
 }
 
 /** Serves `file://` model URLs from disk, since tfjs-core only knows http(s) outside tfjs-node. */
@@ -89,7 +107,7 @@ function registerFileModelLoader(tf: Tf): void {
 let loaderRegistered = false;
 
 /** Creates a Human instance on the WASM backend and loads its models. One per thread. */
-export async function loadHuman(overrides: Partial<Config> = {}): Promise<Human> {
+export async function loadHuman(overrides: DeepPartial<Config> = {}): Promise<Human> {
   const entry = require.resolve('@vladmandic/human');
   const mod = require(path.join(path.dirname(entry), 'human.node-wasm.js')) as HumanModule;
   const human = new mod.Human(baseHumanConfig(overrides));

@@ -52,6 +52,8 @@ export interface CheckServiceDeps {
   analyzer?: FrameAnalyzer | undefined;
   /** Called after a capture finished and its analysis job was queued. */
   onAnalysisQueued?: (checkId: string) => void;
+  /** Called after frames were queued for observation by a worker. */
+  onFramesQueued?: (checkId: string) => void;
 }
 
 export interface CaptureStart {
@@ -355,6 +357,11 @@ export class LivenessChecks {
       );
       return first;
     });
+    if (!this.deps.analyzer) {
+      // No models in this process (role api): a worker observes the frames while capture goes on.
+      await enqueueJob(this.db, { id: randomUUID(), kind: 'observe_frames', checkId: row.id, runAt: now, now });
+      this.deps.onFramesQueued?.(row.id);
+    }
     return Promise.all(
       accepted.map(async ({ upload: f, jpeg }, i) => {
         const seq = firstSeq + i;

@@ -8,8 +8,9 @@ import type { ServiceMetrics } from '../observability/metrics.js';
 import type { StoredResult } from '../checks/model.js';
 import type { Dialect } from '../store/migrations.js';
 import { deleteFrames, findCheckById, transitionCheck } from '../store/checks.js';
-import { claimJob, completeJob, extendLease, retryJob } from '../store/jobs.js';
-import type { Database } from '../store/schema.js';
+import { type JobKind, claimJob, completeJob, extendLease, retryJob } from '../store/jobs.js';
+import { observeFrames } from './observe-frames.js';
+import type { Database, JobRow } from '../store/schema.js';
 import { recordCheckEvent } from '../webhooks/outbox.js';
 import { type AnalysisDeps, analyseCheck } from './analyse-check.js';
 
@@ -82,41 +83,67 @@ export class AnalysisWorker {
     });
   }
 
-  /** Claims and runs one job; returns whether there was one. */
+  /** Claims and runs one job, decisions first; returns whether there was one. */
   async runOne(): Promise<boolean> {
-    const { db, dialect, clock, leaseMs = 60_000, maxAttempts = 3 } = this.options;
-    const job = await claimJob(db, dialect, { kind: 'analyse_check', worker: this.id, now: clock.now(), leaseMs });
+    return (await this.runAnalysis()) || (await this.runObservation());
+  }
+
+  /** Leases a job of `kind` and renews the lease while `work` runs. */
+  private async withLease(kind: JobKind, work: (job: JobRow) => Promise<void>): Promise<boolean> {
+    const { db, dialect, clock, leaseMs = 60_000 } = this.options;
+    const job = await claimJob(db, dialect, { kind, worker: this.id, now: clock.now(), leaseMs });
     if (!job) return false;
     const renew = setInterval(() => {
       extendLease(db, job.id, this.id, clock.now() + leaseMs).catch(() => undefined);
     }, Math.max(1000, leaseMs / 3));
-    const started = performance.now();
     try {
-      const outcome = await analyseCheck(this.options, job.check_id);
-      await completeJob(db, job.id);
-      if (outcome) {
-        const { metrics } = this.options;
-        metrics?.analysisDuration.observe((performance.now() - started) / 1000);
-        metrics?.decisionLatency.observe((outcome.completedAt - outcome.finishedAt) / 1000);
-        metrics?.analysesTotal.inc({ status: outcome.status });
-        this.options.logger.info({ check_id: job.check_id, status: outcome.status }, 'check analysed');
-        this.options.onAnalysed?.(job.check_id, outcome.status);
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.options.logger.error({ err: error, check_id: job.check_id, attempt: job.attempts }, 'analysis failed');
-      if (job.attempts >= maxAttempts) {
-        this.options.metrics?.analysesTotal.inc({ status: 'error' });
-        await failCheck(db, clock, job.check_id);
-        await completeJob(db, job.id);
-        this.options.onAnalysed?.(job.check_id, 'failed');
-      } else {
-        await retryJob(db, job.id, clock.now() + 2000 * 2 ** job.attempts, message);
-      }
+      await work(job);
     } finally {
       clearInterval(renew);
     }
     return true;
+  }
+
+  private runObservation(): Promise<boolean> {
+    return this.withLease('observe_frames', async (job) => {
+      try {
+        await observeFrames(this.options, job.check_id);
+      } catch (error) {
+        // Not fatal: the analysis job at finish looks at any frame left without an observation.
+        this.options.logger.error({ err: error, check_id: job.check_id }, 'frame observation failed');
+      }
+      await completeJob(this.options.db, job.id);
+    });
+  }
+
+  private runAnalysis(): Promise<boolean> {
+    const { db, clock, maxAttempts = 3 } = this.options;
+    return this.withLease('analyse_check', async (job) => {
+      const started = performance.now();
+      try {
+        const outcome = await analyseCheck(this.options, job.check_id);
+        await completeJob(db, job.id);
+        if (outcome) {
+          const { metrics } = this.options;
+          metrics?.analysisDuration.observe((performance.now() - started) / 1000);
+          metrics?.decisionLatency.observe((outcome.completedAt - outcome.finishedAt) / 1000);
+          metrics?.analysesTotal.inc({ status: outcome.status });
+          this.options.logger.info({ check_id: job.check_id, status: outcome.status }, 'check analysed');
+          this.options.onAnalysed?.(job.check_id, outcome.status);
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.options.logger.error({ err: error, check_id: job.check_id, attempt: job.attempts }, 'analysis failed');
+        if (job.attempts >= maxAttempts) {
+          this.options.metrics?.analysesTotal.inc({ status: 'error' });
+          await failCheck(db, clock, job.check_id);
+          await completeJob(db, job.id);
+          this.options.onAnalysed?.(job.check_id, 'failed');
+        } else {
+          await retryJob(db, job.id, clock.now() + 2000 * 2 ** job.attempts, message);
+        }
+      }
+    });
   }
 }
 

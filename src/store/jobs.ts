@@ -4,7 +4,8 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect } from './migrations.js';
 import type { Database, JobRow } from './schema.js';
 
-export type JobKind = 'analyse_check';
+/** analyse_check decides a finished capture; observe_frames runs the models on frames during capture. */
+export type JobKind = 'analyse_check' | 'observe_frames';
 
 export async function enqueueJob(
   db: Kysely<Database>,

@@ -16,6 +16,10 @@ export interface Config {
   dataDir: string;
   /** postgres://… when PostgreSQL is the store; undefined for the embedded SQLite store. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema to keep livecheck's tables in (created if missing); default: the search_path. */
+  databaseSchema: string | undefined;
+  /** How long a claimed job stays leased without renewal; a killed worker's job is retaken after it. */
+  jobLeaseMs: number;
   adminKey: string | undefined;
   /** Base64 32-byte key for secrets kept encrypted at rest; generated into dataDir when absent. */
   encryptionKey: string | undefined;
@@ -96,6 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     dataDir: path.resolve(env.LIVECHECK_DATA_DIR || './data'),
     databaseUrl,
+    databaseSchema: env.LIVECHECK_DB_SCHEMA || undefined,
+    jobLeaseMs: intVar(env, 'LIVECHECK_JOB_LEASE_MS', 60_000, 1000, 3_600_000),
     adminKey,
     encryptionKey,
     defaultThreshold: fractionVar(env, 'LIVECHECK_DEFAULT_THRESHOLD', 0.5),

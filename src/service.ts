@@ -73,7 +73,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const clock = overrides.clock ?? systemClock;
   const serveApi = config.role !== 'worker';
   const runJobs = config.role !== 'api' && overrides.runJobs !== false;
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: overrides.schema });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: overrides.schema ?? config.databaseSchema });
   const closers: Array<() => Promise<void>> = [() => store.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -129,6 +129,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         auditImageTtlSeconds: config.auditImageTtlSeconds,
         logger: app.log,
         metrics,
+        leaseMs: config.jobLeaseMs,
       });
       worker.start();
       const sweeper = new Sweeper({ db: store.db, checks, clock }, app.log);

@@ -31,6 +31,8 @@ Examples:
 Exit codes: 0 success, 1 usage error, 3 runtime error.
 `;
 
+const SHUTDOWN_TIMEOUT_MS = 25_000;
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -96,8 +98,13 @@ async function serve(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  service.app.log.info('shutting down');
-  await service.close();
+  service.app.log.info('shutting down: no new work; finishing what runs');
+  // Bounded drain: a job still running after this is handed back when its lease runs out.
+  const drained = await Promise.race([
+    service.close().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), SHUTDOWN_TIMEOUT_MS).unref()),
+  ]);
+  if (!drained) service.app.log.warn(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms; leaving leased work to other workers`);
   return 0;
 }
 
@@ -114,7 +121,7 @@ async function keys(argv: string[]): Promise<number> {
     return action === undefined ? 1 : 0;
   }
   const config = loadConfig();
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: process.env.LIVECHECK_DB_SCHEMA || undefined });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
   try {
     const apiKeys = new ApiKeys(store.db, systemClock, config.adminKey);
     const out = (human: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${human}\n`);

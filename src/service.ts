@@ -14,10 +14,14 @@ import { Sweeper } from './jobs/sweeper.js';
 import { SecretBox, loadOrCreateKey } from './security/secret-box.js';
 import { type Store, openStore } from './store/database.js';
 import { LATEST_MIGRATION } from './store/migrations.js';
+import { auditLogReader } from './store/audit-log.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { instrumentAnalyzer } from './observability/instrumented-analyzer.js';
 import { ApiKeys } from './tenancy/api-keys.js';
 import { VERSION } from './version.js';
+import { WebhookDeliveryWorker } from './webhooks/delivery-worker.js';
+import { onWebhookWork } from './webhooks/outbox.js';
+import { Webhooks } from './webhooks/webhooks.js';
 
 
 export const DEFAULT_CAPTURE: CaptureSettings = {
@@ -50,6 +54,8 @@ export interface Service {
   checks: LivenessChecks;
   keys: ApiKeys;
   worker: AnalysisWorker | undefined;
+  /** Delivers webhooks from the outbox; undefined when this process runs no jobs. */
+  webhookWorker: WebhookDeliveryWorker | undefined;
   /** Undefined in an API-only process. */
   analyzer: FrameAnalyzer | undefined;
   metrics: ServiceMetrics;
@@ -58,12 +64,16 @@ export interface Service {
   close(): Promise<void>;
 }
 
-function loggerOptions(config: Config): FastifyServerOptions['logger'] {
-  if (config.logLevel === 'silent') return false;
+/** An override (tests, embedding) may change the level or the destination, never the redaction. */
+function loggerOptions(config: Config, override?: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (override === false || (override === undefined && config.logLevel === 'silent')) return false;
+  const custom = typeof override === 'object' ? override : {};
   return {
     level: config.logLevel,
+    ...custom,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     serializers: {
+      ...custom.serializers,
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
     },
   };
@@ -89,8 +99,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       if (!overrides.analyzer) closers.push(() => raw.close());
       analyzer = instrumentAnalyzer(raw, metrics);
     }
-    const decide = overrides.decide ?? (await defaultDecide());
     const keys = new ApiKeys(store.db, clock, config.adminKey);
+    const webhooks = new Webhooks({ db: store.db, dialect: store.dialect, box, clock, allowPrivate: config.allowPrivateWebhooks });
     let worker: AnalysisWorker | undefined;
     let listeningAt = `http://${config.host}:${config.port}`;
     const checks = new LivenessChecks({
@@ -103,22 +113,26 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       capture: { ...DEFAULT_CAPTURE, ...overrides.capture },
       analyzer,
       onAnalysisQueued: () => worker?.wake(),
+      retention: { resultTtlSeconds: config.resultTtlSeconds, probeImageTtlSeconds: config.probeImageTtlSeconds },
     });
     registerStoreGauges(metrics, store, clock);
     const app = await buildApp(
-      { checks, keys },
+      { checks, keys, webhooks, audit: auditLogReader(store.db) },
       {
-        logger: overrides.logger ?? loggerOptions(config),
+        logger: loggerOptions(config, overrides.logger),
         version: VERSION,
         metrics,
         readiness: () => readiness(store, config.role === 'api' ? undefined : analyzer),
         routes: serveApi ? 'all' : 'ops',
+        rateLimits: config.rateLimits,
+        hsts: config.publicUrl?.startsWith('https:') ?? false,
       },
     );
     closers.push(() => app.close());
     if (generated) app.log.warn(`generated an encryption key in ${config.dataDir}/encryption.key: back it up with the data, or set LIVECHECK_ENCRYPTION_KEY`);
 
     if (runJobs && analyzer) {
+      const decide = overrides.decide ?? (await defaultDecide());
       worker = new AnalysisWorker({
         db: store.db,
         dialect: store.dialect,
@@ -138,6 +152,17 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       const started = worker;
       closers.push(() => started.stop());
     }
+    let webhookWorker: WebhookDeliveryWorker | undefined;
+    if (runJobs) {
+      const delivery = new WebhookDeliveryWorker({ db: store.db, dialect: store.dialect, clock, webhooks, logger: app.log, allowPrivate: config.allowPrivateWebhooks, metrics });
+      delivery.start();
+      const unsubscribe = onWebhookWork(() => delivery.wake());
+      closers.push(async () => {
+        unsubscribe();
+        await delivery.stop();
+      });
+      webhookWorker = delivery;
+    }
 
     const adminKey = serveApi ? await keys.bootstrapAdminKey() : undefined;
     const address = await app.listen({ port: config.port, host: config.host });
@@ -151,6 +176,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       checks,
       keys,
       worker,
+      webhookWorker,
       analyzer,
       metrics,
       url: address,

@@ -27,6 +27,8 @@ export interface StoredResult {
   checked_at: string;
   bounding_box?: BoundingBox;
   failure_reason?: FailureReason;
+  /** How many images the analysis kept (probe + audit), so reads skip the image table when none. */
+  images_kept?: number;
   /** Per-signal detail for reviewers; not part of the public result. */
   signals?: LivenessSignals;
 }

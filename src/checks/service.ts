@@ -9,8 +9,12 @@ import type { Challenge, FrameAnalyzer, FrameFeedback, FrameObservation } from '
 import { LivecheckError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { CAPTURE_ID_PATTERN, TOKEN_PATTERN, hashSecret, newCaptureId, newCheckToken } from '../security/secrets.js';
+import { recordAudit } from '../store/audit-log.js';
 import {
+  checksCreatedBefore,
   deleteFrames,
+  deleteProbeImagesCompletedBefore,
+  eraseCheckRows,
   findCheckByCaptureHash,
   findCheckByIdempotencyKey,
   findCheckByTokenHash,
@@ -54,7 +58,18 @@ export interface CheckServiceDeps {
   onAnalysisQueued?: (checkId: string) => void;
   /** Called after frames were queued for observation by a worker. */
   onFramesQueued?: (checkId: string) => void;
+  /** How long checks and probe images are kept; DEFAULT_RETENTION when absent. */
+  retention?: RetentionSettings;
 }
+
+export interface RetentionSettings {
+  /** Whole checks are deleted this long after creation (LIVECHECK_RESULT_TTL). */
+  resultTtlSeconds: number;
+  /** Probe images are deleted this long after completion (LIVECHECK_PROBE_IMAGE_TTL). */
+  probeImageTtlSeconds: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = { resultTtlSeconds: 30 * 86_400, probeImageTtlSeconds: 30 * 86_400 };
 
 export interface CaptureStart {
   challenge: Challenge;
@@ -141,7 +156,10 @@ export class LivenessChecks {
       images_expire_at: null,
     };
     try {
-      await insertCheck(this.db, row);
+      await this.db.transaction().execute(async (trx) => {
+        await insertCheck(trx, row);
+        await recordAudit(trx, { actor: `tenant:${tenant.tenant}`, action: 'check.create', subject: row.id, details: { api_key_id: tenant.apiKeyId } }, now);
+      });
     } catch (error) {
       // Two requests with one Idempotency-Key raced: the unique index let one in; answer as it did.
       if (idempotencyKey !== undefined) {
@@ -223,6 +241,7 @@ export class LivenessChecks {
       if (await transitionCheck(trx, row.id, [row.status], update)) {
         await deleteFrames(trx, row.id);
         await recordCheckEvent(trx, row, update.status as CheckStatus, now);
+        await recordAudit(trx, { actor: 'system', action: update.status === 'expired' ? 'check.expire' : 'check.failed', subject: row.id }, now);
       }
     });
     return (await findCheckByTokenHash(this.db, row.token_hash)) ?? row;
@@ -238,8 +257,7 @@ export class LivenessChecks {
       ...(stored.bounding_box ? { bounding_box: stored.bounding_box } : {}),
       ...(stored.failure_reason ? { failure_reason: stored.failure_reason } : {}),
     };
-    const options = parseOptions(row);
-    if (!options.retain_image && options.audit_images === 0) return result;
+    if (!stored.images_kept) return result;
     const images = await imagesOf(this.db, row.id);
     const auditVisible = row.images_expire_at !== null && row.images_expire_at > this.now();
     const dataUri = (sealed: Buffer) => `data:image/jpeg;base64,${this.deps.box.decrypt(sealed).toString('base64')}`;
@@ -275,6 +293,15 @@ export class LivenessChecks {
 
   /** Starts (or, for "Try again", restarts) the capture with a fresh random challenge. */
   async start(captureId: string): Promise<CaptureStart> {
+    // A lost race means another start took the attempt (or a finish ended the capture): look again.
+    // Each loss raised `attempts` or set `finished_at`, so this ends in a start or a refusal.
+    for (;;) {
+      const started = await this.tryStart(captureId);
+      if (started) return started;
+    }
+  }
+
+  private async tryStart(captureId: string): Promise<CaptureStart | undefined> {
     const row = await this.captureRow(captureId);
     this.assertCapturing(row);
     const { maxAttempts } = this.deps.capture;
@@ -283,16 +310,24 @@ export class LivenessChecks {
     }
     const challenge = drawChallenge();
     const now = this.now();
-    const moved = await transitionCheck(this.db, row.id, ['pending', 'in_progress'], {
-      status: 'in_progress',
-      challenge: JSON.stringify(challenge),
-      attempts: row.attempts + 1,
-      frame_count: 0,
-      started_at: now,
+    // Compare-and-set on the attempt count: concurrent starts on one link cannot exceed maxAttempts,
+    // and a start racing a finish cannot reopen the finished capture.
+    const moved = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('liveness_checks')
+        .set({ status: 'in_progress', challenge: JSON.stringify(challenge), attempts: row.attempts + 1, frame_count: 0, started_at: now })
+        .where('id', '=', row.id)
+        .where('status', 'in', ['pending', 'in_progress'])
+        .where('attempts', '=', row.attempts)
+        .where('finished_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      // Frames of an earlier attempt are of no use to this one.
+      await trx.deleteFrom('capture_frames').where('check_id', '=', row.id).where('attempt', '<', row.attempts + 1).execute();
+      await recordAudit(trx, { actor: 'capture', action: 'check.start', subject: row.id, details: { attempt: row.attempts + 1 } }, now);
+      return true;
     });
-    if (!moved) throw new LivecheckError('check_finished', 'this check is already finished');
-    // Frames of an earlier attempt are of no use to this one.
-    await this.db.deleteFrom('capture_frames').where('check_id', '=', row.id).where('attempt', '<', row.attempts + 1).execute();
+    if (!moved) return undefined;
     return {
       challenge,
       frame: { max_width: this.deps.capture.maxWidth, interval_ms: this.deps.capture.intervalMs },
@@ -406,6 +441,7 @@ export class LivenessChecks {
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows) > 0) {
           await enqueueJob(trx, { id: randomUUID(), kind: 'analyse_check', checkId: row.id, runAt: now, now });
+          await recordAudit(trx, { actor: 'capture', action: 'check.finish', subject: row.id }, now);
         }
       });
       this.deps.onAnalysisQueued?.(row.id);
@@ -423,6 +459,43 @@ export class LivenessChecks {
     const url = new URL(target);
     url.searchParams.set('lc_token', token);
     return url.toString();
+  }
+
+  /**
+   * Right to erasure: deletes the check and everything kept for it now. Afterwards the token is
+   * unknown; malformed, unknown and other tenants' tokens are refused exactly as by `get`.
+   */
+  async erase(tenant: string, token: string): Promise<void> {
+    const unknown = new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
+    if (!TOKEN_PATTERN.test(token)) throw unknown;
+    const row = await findCheckByTokenHash(this.db, hashSecret(token));
+    if (!row || row.tenant !== tenant) throw unknown;
+    const erased = await this.db.transaction().execute(async (trx) => {
+      if (!(await eraseCheckRows(trx, row.id))) return false;
+      await recordAudit(trx, { actor: `tenant:${tenant}`, action: 'check.erase', subject: row.id }, this.now());
+      return true;
+    });
+    // A concurrent erase (or the retention sweep) got there first.
+    if (!erased) throw unknown;
+  }
+
+  /**
+   * Retention, run by the sweeper: deletes probe images past their TTL and whole checks past
+   * LIVECHECK_RESULT_TTL (at most `limit` checks per call; the next sweep takes the rest).
+   */
+  async purgeExpired(limit = 1000): Promise<{ checks: number; probeImages: number }> {
+    const retention = this.deps.retention ?? DEFAULT_RETENTION;
+    const now = this.now();
+    const probeImages = await deleteProbeImagesCompletedBefore(this.db, now - retention.probeImageTtlSeconds * 1000);
+    let checks = 0;
+    for (const due of await checksCreatedBefore(this.db, now - retention.resultTtlSeconds * 1000, limit)) {
+      await this.db.transaction().execute(async (trx) => {
+        if (!(await eraseCheckRows(trx, due.id))) return;
+        await recordAudit(trx, { actor: 'system', action: 'check.purge', subject: due.id, details: { reason: 'result_ttl' } }, now);
+        checks++;
+      });
+    }
+    return { checks, probeImages };
   }
 }
 

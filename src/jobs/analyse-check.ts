@@ -8,6 +8,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import { type ImageRow, deleteFrames, findCheckById, framesOf, insertImages, setFrameObservation, transitionCheck } from '../store/checks.js';
 import type { Database } from '../store/schema.js';
 import { recordCheckEvent } from '../webhooks/outbox.js';
+import { recordAudit } from '../store/audit-log.js';
 
 export type DecideLiveness = (frames: AnalysedFrame[], challenge: Challenge, auditImages: number) => LivenessDecision;
 
@@ -84,6 +85,7 @@ export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise
     });
   }
   const hasAudit = images.some((i) => i.kind === 'audit');
+  result.images_kept = images.length;
   const applied = await db.transaction().execute(async (trx) => {
     const moved = await transitionCheck(trx, checkId, ['in_progress'], {
       status,
@@ -93,6 +95,7 @@ export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise
     });
     if (!moved) return false;
     await recordCheckEvent(trx, check, status, now);
+    await recordAudit(trx, { actor: 'system', action: status === 'complete' ? 'check.complete' : 'check.failed', subject: checkId }, now);
     await insertImages(trx, checkId, images);
     // Frames are kept only as the retained probe and audit images copied above.
     await deleteFrames(trx, checkId);

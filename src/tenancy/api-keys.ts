@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { LivecheckError } from '../errors.js';
+import { recordAudit } from '../store/audit-log.js';
 import { adminKeyHashes, findActiveApiKeyByHash, insertAdminKey, insertApiKey, listApiKeys, revokeApiKey, storeIsEmpty } from '../store/api-keys.js';
 import type { Database } from '../store/schema.js';
 import { API_KEY_PATTERN, hashSecret, newAdminKey, newApiKey, secretsEqual } from '../security/secrets.js';
@@ -20,9 +21,18 @@ export interface ApiKeyInfo {
   revoked_at: string | null;
 }
 
+/**
+ * Polling brings thousands of authenticated GETs a second; a valid key is remembered briefly instead
+ * of read on every request. A revocation here is immediate; other processes see it within this time.
+ */
+const AUTH_CACHE_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
+
 const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class ApiKeys {
+  private readonly cache = new Map<string, { principal: TenantPrincipal; until: number }>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
@@ -36,21 +46,22 @@ export class ApiKeys {
     }
     const key = newApiKey();
     const id = `key_${randomUUID()}`;
-    await insertApiKey(this.db, {
-      id,
-      tenant,
-      key_hash: hashSecret(key),
-      key_hint: key.slice(-4),
-      created_at: this.clock.now(),
-      revoked_at: null,
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await insertApiKey(trx, { id, tenant, key_hash: hashSecret(key), key_hint: key.slice(-4), created_at: now, revoked_at: null });
+      await recordAudit(trx, { actor: 'admin', action: 'api_key.create', subject: id, details: { tenant } }, now);
     });
     return { id, tenant, key };
   }
 
   async revoke(id: string): Promise<void> {
-    if (!(await revokeApiKey(this.db, id, this.clock.now()))) {
-      throw new LivecheckError('not_found', 'no active API key with that id');
-    }
+    const now = this.clock.now();
+    const revoked = await this.db.transaction().execute(async (trx) => {
+      if (!(await revokeApiKey(trx, id, now))) return false;
+      await recordAudit(trx, { actor: 'admin', action: 'api_key.revoke', subject: id }, now);
+      return true;
+    });
+    if (!revoked) throw new LivecheckError('not_found', 'no active API key with that id');
   }
 
   async list(tenant?: string): Promise<ApiKeyInfo[]> {
@@ -66,8 +77,18 @@ export class ApiKeys {
 
   async authenticateTenant(key: string): Promise<TenantPrincipal | undefined> {
     if (!API_KEY_PATTERN.test(key)) return undefined;
-    const row = await findActiveApiKeyByHash(this.db, hashSecret(key));
-    return row ? { tenant: row.tenant, apiKeyId: row.id } : undefined;
+    const hash = hashSecret(key);
+    const now = this.clock.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) return cached.principal;
+    const row = await findActiveApiKeyByHash(this.db, hash);
+    const principal = row ? { tenant: row.tenant, apiKeyId: row.id } : undefined;
+    if (principal) {
+      // Bounded: past the limit the oldest entry goes (Map keeps insertion order).
+      if (this.cache.size >= AUTH_CACHE_MAX) this.cache.delete(this.cache.keys().next().value ?? '');
+      this.cache.set(hash, { principal, until: now + AUTH_CACHE_MS });
+    }
+    return principal;
   }
 
   async authenticateAdmin(key: string): Promise<boolean> {

@@ -23,12 +23,34 @@ export interface Config {
   adminKey: string | undefined;
   /** Base64 32-byte key for secrets kept encrypted at rest; generated into dataDir when absent. */
   encryptionKey: string | undefined;
+  /** Base64 keys of earlier rotations: they only decrypt, until retention has deleted what they sealed. */
+  previousEncryptionKeys: string[];
   defaultThreshold: number;
   defaultExpiresInSeconds: number;
   auditImageTtlSeconds: number;
+  /** Whole checks (result, images, everything) are deleted this long after creation. */
+  resultTtlSeconds: number;
+  /** Probe images are deleted this long after completion; at most the result TTL. */
+  probeImageTtlSeconds: number;
+  /** Token buckets per API key, per capture link and per client address; undefined = no limit. */
+  rateLimits: RateLimits;
   /** Worker threads running the face models. */
   analysisThreads: number;
+  /** Let webhooks go to loopback, private and link-local addresses (a receiver on the same host or LAN). */
+  allowPrivateWebhooks: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** `perSecond` tokens refill a bucket of `burst`; a request takes one. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export interface RateLimits {
+  apiKey: RateLimit | undefined;
+  captureLink: RateLimit | undefined;
+  clientAddress: RateLimit | undefined;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +79,14 @@ function fractionVar(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected true or false`);
+}
+
 function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -70,6 +100,20 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}; got ${url.protocol}`);
   }
   return raw;
+}
+
+/** `rate/burst` (e.g. `20/100`), `rate` alone (burst = 5 × rate), or `0`/`off` for no limit. */
+function rateLimitVar(env: Env, name: string, fallback: RateLimit): RateLimit | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '0' || raw === 'off') return undefined;
+  const match = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(raw.trim());
+  const perSecond = Number(match?.[1]);
+  const burst = match?.[2] !== undefined ? Number(match[2]) : Math.ceil(perSecond * 5);
+  if (!match || !(perSecond > 0) || perSecond > 1_000_000 || !(burst >= 1) || burst > 10_000_000) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected requests per second and burst as "20/100", or "off"`);
+  }
+  return { perSecond, burst };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -87,10 +131,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (encryptionKey !== undefined && Buffer.from(encryptionKey, 'base64').length !== 32) {
     throw new ConfigError('LIVECHECK_ENCRYPTION_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
   }
+  const previousEncryptionKeys = (env.LIVECHECK_PREVIOUS_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  if (previousEncryptionKeys.some((k) => Buffer.from(k, 'base64').length !== 32)) {
+    throw new ConfigError('LIVECHECK_PREVIOUS_ENCRYPTION_KEYS must be comma-separated base64 32-byte keys');
+  }
+  if (previousEncryptionKeys.length > 0 && encryptionKey === undefined) {
+    throw new ConfigError('LIVECHECK_PREVIOUS_ENCRYPTION_KEYS needs LIVECHECK_ENCRYPTION_KEY: the new key that seals from now on');
+  }
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const resultTtlSeconds = intVar(env, 'LIVECHECK_RESULT_TTL', 30 * 86_400, 3600, 10 * 366 * 86_400);
   const role = (env.LIVECHECK_ROLE || 'all') as Role;
   if (!ROLES.includes(role)) throw new ConfigError(`LIVECHECK_ROLE must be one of ${ROLES.join(', ')}`);
   return {
@@ -104,10 +156,19 @@ export function loadConfig(env: Env = process.env): Config {
     jobLeaseMs: intVar(env, 'LIVECHECK_JOB_LEASE_MS', 60_000, 1000, 3_600_000),
     adminKey,
     encryptionKey,
+    previousEncryptionKeys,
     defaultThreshold: fractionVar(env, 'LIVECHECK_DEFAULT_THRESHOLD', 0.5),
     defaultExpiresInSeconds: intVar(env, 'LIVECHECK_DEFAULT_EXPIRES_IN', 900, 60, 86_400),
     auditImageTtlSeconds: intVar(env, 'LIVECHECK_AUDIT_IMAGE_TTL', 1800, 0, 30 * 86_400),
+    resultTtlSeconds,
+    probeImageTtlSeconds: intVar(env, 'LIVECHECK_PROBE_IMAGE_TTL', resultTtlSeconds, 0, resultTtlSeconds),
+    rateLimits: {
+      apiKey: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_API_KEY', { perSecond: 20, burst: 100 }),
+      captureLink: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_CAPTURE_LINK', { perSecond: 10, burst: 30 }),
+      clientAddress: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_CLIENT_ADDRESS', { perSecond: 50, burst: 200 }),
+    },
     analysisThreads: intVar(env, 'LIVECHECK_ANALYSIS_THREADS', 1, 1, 64),
+    allowPrivateWebhooks: boolVar(env, 'LIVECHECK_ALLOW_PRIVATE_WEBHOOKS', false),
     logLevel,
   };
 }

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { type Readiness, buildApp, redactUrl } from './api/app.js';
 import type { App } from './api/types.js';
 import { DEFAULT_FRAME_LIMITS } from './capture/frame-input.js';
+import { registerCapturePage } from './capture/page-routes.js';
 import { type CaptureSettings, LivenessChecks } from './checks/service.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -91,7 +92,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   try {
     const metrics = new ServiceMetrics();
     const { key, generated } = loadOrCreateKey(config.encryptionKey, config.dataDir);
-    const box = new SecretBox([key]);
+    const box = new SecretBox([key, ...config.previousEncryptionKeys.map((k) => Buffer.from(k, 'base64'))]);
     // API-only processes load no models: their frames are analysed by the workers.
     let analyzer: FrameAnalyzer | undefined;
     if (config.role !== 'api') {
@@ -126,6 +127,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         routes: serveApi ? 'all' : 'ops',
         rateLimits: config.rateLimits,
         hsts: config.publicUrl?.startsWith('https:') ?? false,
+        extraRoutes: (app) => registerCapturePage(app, {}),
       },
     );
     closers.push(() => app.close());

@@ -4,19 +4,36 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
-import { installErrorHandlers } from './errors.js';
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { installErrorHandlers, sendError } from './errors.js';
+import { registerRateLimits } from './rate-limit.js';
 import { registerAdminApiKeys } from './routes/admin-api-keys.js';
+import { registerAdminAuditLog } from './routes/admin-audit-log.js';
+import { registerAdminWebhooks } from './routes/admin-webhooks.js';
 import { registerCapture } from './routes/capture.js';
 import { registerCreateCheck } from './routes/liveness-check-create.js';
 import { registerGetCheck } from './routes/liveness-check-get.js';
+import { registerDeleteCheck } from './routes/liveness-check-delete.js';
 import { BoundingBox, ErrorEnvelope } from './schemas.js';
+import type { RateLimits } from '../config.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { ApiDeps, App } from './types.js';
 
 /** Paths and query strings carry secrets (capture ids, tokens): logs see neither. */
 export function redactUrl(url: string): string {
   return url.split('?')[0]?.replace(/cap_[A-Za-z0-9]+/g, 'cap_…') ?? '';
+}
+
+/** On every response; a route may set its own CSP and caching (the capture page, /docs). */
+function securityHeaders(reply: FastifyReply, hsts: boolean | undefined): void {
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  if (!reply.hasHeader('content-security-policy')) {
+    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    reply.header('x-frame-options', 'DENY');
+  }
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  if (hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
 }
 
 export interface Readiness {
@@ -32,6 +49,10 @@ export interface BuildAppOptions {
   readiness: () => Promise<Readiness>;
   /** 'ops' serves only /healthz, /readyz and /metrics (a worker process). */
   routes: 'all' | 'ops';
+  /** Abuse limits (src/api/rate-limit.ts); none when absent. */
+  rateLimits?: RateLimits;
+  /** Send Strict-Transport-Security: the public URL is https. */
+  hsts?: boolean;
   /** Lets other parts (the capture page) add their routes before the app is sealed. */
   extraRoutes?: (app: App) => Promise<void> | void;
 }
@@ -41,6 +62,13 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     logger: options.logger,
     genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
     requestIdHeader: false,
+    // Bad percent-encoding and over-long path parameters are refused before routing, where no hook
+    // runs: answer with the envelope and the headers instead of Fastify's body, which echoes the path.
+    frameworkErrors: (_error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      securityHeaders(reply, options.hsts);
+      return sendError(reply, request, 'invalid_request', 'the URL is malformed or a path segment is too long');
+    },
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -48,6 +76,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   app.addSchema(ErrorEnvelope);
   app.addSchema(BoundingBox);
   installErrorHandlers(app);
+  registerRateLimits(app, options.rateLimits);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -58,14 +87,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     options.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     options.metrics.httpDuration.observe(reply.elapsedTime / 1000, { route });
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    if (!reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-      reply.header('x-frame-options', 'DENY');
-    }
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  app.addHook('onSend', async (_request, reply, payload) => {
+    securityHeaders(reply, options.hsts);
     return payload;
   });
 
@@ -108,8 +131,11 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAdminApiKeys(app, deps);
+  registerAdminWebhooks(app, deps);
   registerCreateCheck(app, deps);
   registerGetCheck(app, deps);
+  registerDeleteCheck(app, deps);
+  registerAdminAuditLog(app, deps);
   registerCapture(app, deps);
   await options.extraRoutes?.(app);
   return app;

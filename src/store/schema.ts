@@ -87,9 +87,19 @@ export interface WebhookEndpointsTable {
   id: string;
   tenant: string;
   url: string;
+  /** Sealed JSON: SigningSecret[] (src/webhooks/signing-secrets.ts), newest first. */
   secrets_sealed: Buffer;
   created_at: number;
+  /** Set when deleted: the row stays for the delivery log. */
   disabled_at: number | null;
+}
+
+/** Signs deliveries to checks' own webhook_url; one per tenant, created on first use. */
+export interface TenantWebhookSecretsTable {
+  tenant: string;
+  secrets_sealed: Buffer;
+  created_at: number;
+  rotated_at: number | null;
 }
 
 export interface WebhookEventsTable {
@@ -103,6 +113,42 @@ export interface WebhookEventsTable {
   dispatched_at: number | null;
 }
 
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** One event to one target: the delivery log entry and, while pending, a leased retry-queue item. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  tenant: string;
+  /** The endpoint id, or 'check_url' for the check's own webhook_url. */
+  target: string;
+  endpoint_id: string | null;
+  url: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due; null once delivered, failed or cancelled. */
+  next_attempt_at: number | null;
+  locked_until: number | null;
+  locked_by: string | null;
+  last_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+/** Who did what to which id, for accountability; no images, secrets or references (0003). */
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  /** admin | tenant:<name> | capture | system */
+  actor: string;
+  action: string;
+  subject: string | null;
+  /** JSON object. */
+  details: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   admin_keys: AdminKeysTable;
@@ -112,6 +158,9 @@ export interface Database {
   jobs: JobsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  tenant_webhook_secrets: TenantWebhookSecretsTable;
+  audit_log: AuditLogTable;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -120,3 +169,7 @@ export type NewCheckRow = Insertable<LivenessChecksTable>;
 export type CheckUpdate = Updateable<LivenessChecksTable>;
 export type FrameRow = Selectable<CaptureFramesTable>;
 export type JobRow = Selectable<JobsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;

@@ -62,6 +62,7 @@ export class ApiKeys {
       return true;
     });
     if (!revoked) throw new LivecheckError('not_found', 'no active API key with that id');
+    for (const [hash, entry] of this.cache) if (entry.principal.apiKeyId === id) this.cache.delete(hash);
   }
 
   async list(tenant?: string): Promise<ApiKeyInfo[]> {

@@ -38,4 +38,24 @@ export async function recordCheckEvent(
     .insertInto('webhook_events')
     .values({ id: event.id, tenant: check.tenant, check_id: check.id, type, payload: JSON.stringify(event), created_at: now, dispatched_at: null })
     .execute();
+  signalWebhookWork();
+}
+
+const listeners = new Set<() => void>();
+
+/**
+ * In-process hint that webhook work is due (an event recorded, a redelivery asked), so that the
+ * delivery worker looks now instead of at its next poll. Only a hint: the worker polls anyway, and
+ * it may arrive before the recording transaction commits.
+ */
+export function onWebhookWork(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function signalWebhookWork(): void {
+  if (listeners.size === 0) return;
+  setImmediate(() => {
+    for (const listener of listeners) listener();
+  });
 }

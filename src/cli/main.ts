@@ -13,6 +13,7 @@ Usage:
   livecheck keys create --tenant NAME     create a tenant API key (printed once)
   livecheck keys list [--tenant NAME]     list API keys (hints only, never secrets)
   livecheck keys revoke ID                revoke an API key
+  livecheck checks create|get|wait        create a check, read it, wait for its result (--help)
   livecheck eval --help                   measure BPCER/APCER and decision latency
   livecheck synth --help                  generate synthetic camera sessions from a face photo
 
@@ -41,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'keys':
         return await keys(rest);
+      case 'checks': {
+        const { runChecksCli } = await import('./checks.js');
+        return await runChecksCli(rest);
+      }
       case 'eval': {
         const { runEvalCli } = await import('../eval/cli.js');
         return await runEvalCli(rest);

@@ -52,8 +52,9 @@ export async function decodeFrame(dataUri: string, limits: FrameLimits, label: s
     throw new LivecheckError('invalid_frame', `${label}: image must be at least ${limits.minDimension}x${limits.minDimension} pixels`);
   }
   try {
-    // A full decode catches truncated and corrupt files that have a valid header.
-    await sharp(jpeg, { failOn: 'truncated', limitInputPixels: limits.maxDimension * limits.maxDimension }).raw().toBuffer();
+    // A full decode catches truncated and corrupt files that have a valid header. 'warning', not
+    // 'truncated': a header declaring more pixels than the scan carries only raises a warning.
+    await sharp(jpeg, { failOn: 'warning', limitInputPixels: limits.maxDimension * limits.maxDimension }).raw().toBuffer();
   } catch {
     throw new LivecheckError('invalid_frame', `${label}: image is truncated or corrupt`);
   }

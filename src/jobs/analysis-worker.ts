@@ -12,6 +12,7 @@ import { type JobKind, claimJob, completeJob, extendLease, retryJob } from '../s
 import { observeFrames } from './observe-frames.js';
 import type { Database, JobRow } from '../store/schema.js';
 import { recordCheckEvent } from '../webhooks/outbox.js';
+import { recordAudit } from '../store/audit-log.js';
 import { type AnalysisDeps, analyseCheck } from './analyse-check.js';
 
 export interface WorkerLogger {
@@ -163,6 +164,7 @@ async function failCheck(db: Kysely<Database>, clock: Clock, checkId: string): P
     if (await transitionCheck(trx, checkId, ['in_progress'], { status: 'failed', result: JSON.stringify(result), completed_at: clock.now() })) {
       await deleteFrames(trx, checkId);
       await recordCheckEvent(trx, check, 'failed', clock.now());
+      await recordAudit(trx, { actor: 'system', action: 'check.failed', subject: checkId, details: { reason: 'analysis_error' } }, clock.now());
     }
   });
 }

@@ -1,4 +1,5 @@
-// Periodic housekeeping: ends checks whose link ran out and deletes audit images past retention.
+// Periodic housekeeping: ends checks whose link ran out, deletes audit and probe images past
+// retention and whole checks past LIVECHECK_RESULT_TTL.
 // Reads settle expiry too, so the sweeper only makes the store match what reads already report.
 import type { LivenessChecks } from '../checks/service.js';
 import type { Clock } from '../clock.js';
@@ -13,12 +14,13 @@ export interface SweepDeps {
   clock: Clock;
 }
 
-export async function sweepOnce(deps: SweepDeps): Promise<{ expired: number; imagesDeleted: number }> {
+export async function sweepOnce(deps: SweepDeps): Promise<{ expired: number; imagesDeleted: number; probeImagesDeleted: number; checksPurged: number }> {
   const now = deps.clock.now();
   const due = await openChecksPastExpiry(deps.db, now, 500);
   for (const row of due) await deps.checks.settleExpiry(row);
   const imagesDeleted = await deleteExpiredAuditImages(deps.db, now);
-  return { expired: due.length, imagesDeleted };
+  const purged = await deps.checks.purgeExpired();
+  return { expired: due.length, imagesDeleted, probeImagesDeleted: purged.probeImages, checksPurged: purged.checks };
 }
 
 export class Sweeper {

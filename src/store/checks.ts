@@ -112,3 +112,31 @@ export async function openChecksPastExpiry(db: Db, now: number, limit: number): 
     .limit(limit)
     .execute();
 }
+
+/**
+ * Erases a check and everything kept for it: frames, retained images, its jobs, its webhook events
+ * (their deliveries cascade) and the check row. Deleted, not hidden. Returns whether it existed.
+ */
+export async function eraseCheckRows(db: Db, checkId: string): Promise<boolean> {
+  await db.deleteFrom('capture_frames').where('check_id', '=', checkId).execute();
+  await db.deleteFrom('check_images').where('check_id', '=', checkId).execute();
+  await db.deleteFrom('jobs').where('check_id', '=', checkId).execute();
+  await db.deleteFrom('webhook_events').where('check_id', '=', checkId).execute();
+  const result = await db.deleteFrom('liveness_checks').where('id', '=', checkId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Checks created before `cutoff`, whose whole retention has passed, for the sweeper. */
+export async function checksCreatedBefore(db: Db, cutoff: number, limit: number): Promise<Array<{ id: string; tenant: string }>> {
+  return db.selectFrom('liveness_checks').select(['id', 'tenant']).where('created_at', '<=', cutoff).orderBy('created_at', 'asc').limit(limit).execute();
+}
+
+/** Deletes probe images of checks completed before `cutoff`; returns how many were deleted. */
+export async function deleteProbeImagesCompletedBefore(db: Db, cutoff: number): Promise<number> {
+  const result = await db
+    .deleteFrom('check_images')
+    .where('kind', '=', 'probe')
+    .where('check_id', 'in', (eb) => eb.selectFrom('liveness_checks').select('id').where('completed_at', '<=', cutoff))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

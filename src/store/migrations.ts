@@ -1,9 +1,10 @@
 // Versioned migrations, applied in order at start-up under Kysely's migration lock (an advisory
 // lock on PostgreSQL, a lock table on SQLite), so that processes starting together apply each once.
 // Kysely's migrator refuses to run out of order. Each migration file says why it exists.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
 import { webhooks } from './migrations/0002-webhooks.js';
+import { retentionAudit } from './migrations/0003-retention-audit.js';
 import type { Dialect } from './migrations/dialect.js';
 
 export type { Dialect } from './migrations/dialect.js';
@@ -12,6 +13,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_webhooks': webhooks(dialect),
+    '0003_retention_audit': retentionAudit(),
   };
 }
 
@@ -22,10 +24,14 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export const LATEST_MIGRATION = '0002_webhooks';
+export const LATEST_MIGRATION = '0003_retention_audit';
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  // Unless told the schema, Kysely looks for its bookkeeping tables in every schema of the
+  // database: with another livecheck schema (or a parallel test) present it would skip creating
+  // its own and fail with 'relation "kysely_migration_lock" does not exist'.
+  const schema = dialect === 'postgres' ? (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name : undefined;
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

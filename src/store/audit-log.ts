@@ -1,0 +1,85 @@
+// The audit log: admin actions and check lifecycle changes, written in the same transaction as the
+// change where there is one. Entries name ids only: never an image, token, key or reference.
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditLogRow, Database } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** `tenant:<name>` for a tenant's API key, `capture` for the holder of a capture link. */
+export type AuditActor = 'admin' | 'system' | 'capture' | `tenant:${string}`;
+
+export type AuditAction =
+  | 'api_key.create'
+  | 'api_key.revoke'
+  | 'check.create'
+  | 'check.start'
+  | 'check.finish'
+  | 'check.complete'
+  | 'check.failed'
+  | 'check.expire'
+  | 'check.erase'
+  | 'check.purge';
+
+export interface AuditEntry {
+  actor: AuditActor;
+  action: AuditAction;
+  subject: string;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+let sequence = 0;
+
+/**
+ * Time-sortable: 12 hex digits of milliseconds, a counter that keeps one process's entries of one
+ * millisecond in order, and randomness so that processes writing at once do not collide.
+ */
+function auditId(now: number): string {
+  sequence = (sequence + 1) % 0x1000000;
+  return `aud_${now.toString(16).padStart(12, '0')}${sequence.toString(16).padStart(6, '0')}${randomBytes(5).toString('hex')}`;
+}
+
+export async function recordAudit(db: Db, entry: AuditEntry, now: number): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({ id: auditId(now), at: now, actor: entry.actor, action: entry.action, subject: entry.subject, details: JSON.stringify(entry.details ?? {}) })
+    .execute();
+}
+
+/** Newest first; `before` is the id of the last entry of the previous page. */
+export async function listAudit(db: Db, filter: { limit: number; before?: string | undefined; subject?: string | undefined }): Promise<AuditLogRow[]> {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(filter.limit);
+  if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+  if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
+  return query.execute();
+}
+
+/** What the admin API shows of an entry. */
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditLogReader {
+  list(filter: { limit: number; before?: string | undefined; subject?: string | undefined }): Promise<AuditEntryView[]>;
+}
+
+export function auditLogReader(db: Kysely<Database>): AuditLogReader {
+  return {
+    async list(filter) {
+      const rows = await listAudit(db, filter);
+      return rows.map((r) => ({
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        actor: r.actor,
+        action: r.action,
+        subject: r.subject,
+        details: JSON.parse(r.details) as Record<string, unknown>,
+      }));
+    },
+  };
+}

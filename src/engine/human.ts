@@ -85,6 +85,9 @@ function registerFileModelLoader(tf: Tf): void {
           format?: string;
           generatedBy?: string;
           convertedBy?: string;
+          signature?: object;
+          userDefinedMetadata?: Record<string, unknown>;
+          modelInitializer?: object;
           weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
         };
         const parts = await Promise.all(
@@ -96,6 +99,12 @@ function registerFileModelLoader(tf: Tf): void {
           format: json.format,
           generatedBy: json.generatedBy,
           convertedBy: json.convertedBy,
+          // The signature names the model's outputs. Without it tfjs takes the graph's leaf nodes, and for
+          // faceres that drops `global_pooling/Mean` (the 1024-d descriptor, which feeds the age/gender
+          // heads), so `face.embedding` came back empty. tf.loadGraphModel over http keeps these fields.
+          signature: json.signature,
+          userDefinedMetadata: json.userDefinedMetadata,
+          modelInitializer: json.modelInitializer,
           weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
           weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
         } as Parameters<Tf['io']['fromMemory']>[0];
@@ -106,8 +115,33 @@ function registerFileModelLoader(tf: Tf): void {
 
 let loaderRegistered = false;
 
+interface ProcessHandlers {
+  uncaughtException: NodeJS.UncaughtExceptionListener[];
+  unhandledRejection: NodeJS.UnhandledRejectionListener[];
+}
+
+function processHandlers(): ProcessHandlers {
+  return { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
+}
+
+/**
+ * The emscripten glue of tfjs-backend-wasm installs process handlers that rethrow every uncaught exception
+ * and unhandled rejection, so one forgotten promise anywhere in the thread kills it (and prints the whole
+ * minified glue). Remove whatever handlers appeared while the backend started; the host's own stay.
+ */
+function removeHandlersAddedSince(before: ProcessHandlers): void {
+  const after = processHandlers();
+  for (const listener of after.uncaughtException) {
+    if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+  }
+  for (const listener of after.unhandledRejection) {
+    if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
+  }
+}
+
 /** Creates a Human instance on the WASM backend and loads its models. One per thread. */
 export async function loadHuman(overrides: DeepPartial<Config> = {}): Promise<Human> {
+  const before = processHandlers();
   const entry = require.resolve('@vladmandic/human');
   const mod = require(path.join(path.dirname(entry), 'human.node-wasm.js')) as HumanModule;
   const human = new mod.Human(baseHumanConfig(overrides));
@@ -115,8 +149,12 @@ export async function loadHuman(overrides: DeepPartial<Config> = {}): Promise<Hu
     registerFileModelLoader(human.tf);
     loaderRegistered = true;
   }
-  await human.load();
-  await human.tf.ready();
+  try {
+    await human.load();
+    await human.tf.ready();
+  } finally {
+    removeHandlersAddedSince(before);
+  }
   return human;
 }
 

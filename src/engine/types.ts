@@ -18,7 +18,7 @@ export interface BoundingBox {
 
 /** What the models saw of one face in one frame. Angles in degrees, in the subject's frame:
  * yaw > 0 when the subject turned to their own left (nose toward the raw image's right edge),
- * pitch > 0 when the subject looks up. */
+ * pitch > 0 when the subject looks up, roll > 0 when the head leans clockwise in the image. */
 export interface FaceObservation {
   box: BoundingBox;
   score: number;
@@ -30,7 +30,8 @@ export interface FaceObservation {
   live?: number;
   /** Face descriptor for identity consistency, L2-normalised. */
   embedding?: number[];
-  /** A small subset of 3D mesh landmarks in pixels [x, y, z], for geometric checks (parallax). */
+  /** A small subset of 3D mesh landmarks in the frame's pixels [x, y, z], for geometric checks (parallax);
+   * z is relative depth, roughly on x's scale, smaller = nearer. Which points, in which order: landmarks.ts. */
   landmarks?: Array<[number, number, number]>;
 }
 
@@ -52,6 +53,8 @@ export interface FrameObservation {
   faces: FaceObservation[];
   /** Mean luma of the frame, 0..255. */
   brightness: number;
+  /** Mean luma inside the face box, 0..255, when there is exactly one face. */
+  faceBrightness?: number;
   /** Sharpness of the face region (variance of the Laplacian, higher = sharper). */
   sharpness: number;
   feedback: FrameFeedback;

@@ -3,7 +3,8 @@ import { CreateKeyBody, CreatedKey, KeyList, KeyListQuery, KeyParams, errorRef }
 import type { ApiDeps, App } from '../types.js';
 
 export function registerAdminApiKeys(app: App, deps: ApiDeps): void {
-  const admin = { preHandler: requireAdmin(deps.keys) };
+  // Authenticate before validation, so a caller without a key learns nothing, not even the schema.
+  const admin = { onRequest: requireAdmin(deps.keys) };
   app.post(
     '/admin/api_keys',
     {

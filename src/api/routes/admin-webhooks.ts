@@ -59,7 +59,8 @@ export const EndpointDeliveriesQuery = Type.Object({ limit: Limit }, closed);
 export const TenantDeliveriesQuery = Type.Object({ tenant: Tenant, check_id: Type.Optional(Type.String({ maxLength: 64 })), limit: Limit }, closed);
 
 export function registerAdminWebhooks(app: App, deps: ApiDeps): void {
-  const admin = { preHandler: requireAdmin(deps.keys) };
+  // Authenticate before validation, so a caller without a key learns nothing, not even the schema.
+  const admin = { onRequest: requireAdmin(deps.keys) };
   const base = { tags: ['admin'], security: [{ bearer: [] }] };
   const { webhooks } = deps;
 

@@ -17,7 +17,7 @@ export function registerCreateCheck(app: App, deps: ApiDeps): void {
         body: CreateCheckBody,
         response: { 201: CreatedCheck, 400: errorRef, 401: errorRef, 422: errorRef },
       },
-      preHandler: requireTenant(deps.keys),
+      onRequest: requireTenant(deps.keys),
     },
     async (request, reply) => {
       const created = await deps.checks.create(tenantOf(request), request.body ?? {}, request.headers['idempotency-key']);

@@ -18,7 +18,7 @@ export function registerGetCheck(app: App, deps: ApiDeps): void {
         querystring: TokenQuery,
         response: { 200: CheckDone, 202: CheckOpen, 400: errorRef, 401: errorRef, 410: CheckExpired },
       },
-      preHandler: requireTenant(deps.keys),
+      onRequest: requireTenant(deps.keys),
     },
     async (request, reply) => {
       const view = await deps.checks.get(tenantOf(request).tenant, request.query.token);

@@ -163,9 +163,9 @@ export function loadConfig(env: Env = process.env): Config {
     resultTtlSeconds,
     probeImageTtlSeconds: intVar(env, 'LIVECHECK_PROBE_IMAGE_TTL', resultTtlSeconds, 0, resultTtlSeconds),
     rateLimits: {
-      apiKey: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_API_KEY', { perSecond: 20, burst: 100 }),
+      apiKey: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_API_KEY', { perSecond: 1000, burst: 2000 }),
       captureLink: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_CAPTURE_LINK', { perSecond: 10, burst: 30 }),
-      clientAddress: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_CLIENT_ADDRESS', { perSecond: 50, burst: 200 }),
+      clientAddress: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_CLIENT_ADDRESS', { perSecond: 500, burst: 1000 }),
     },
     analysisThreads: intVar(env, 'LIVECHECK_ANALYSIS_THREADS', 1, 1, 64),
     allowPrivateWebhooks: boolVar(env, 'LIVECHECK_ALLOW_PRIVATE_WEBHOOKS', false),

@@ -116,7 +116,7 @@ describe('many processes on one PostgreSQL', () => {
       // Start on one API process, upload through both, finish on the other: they share nothing but the database.
       const start = await fetch(`${s.api.url}/v1/capture/${captureId}/start`, { method: 'POST' });
       expect(start.status).toBe(200);
-      const frames = (s.withFace ? face : [blank, blank, blank, blank]).map((jpeg, j) => ({ t: j * 200, step: -1, image: dataUri(jpeg) }));
+      const frames = (s.withFace ? face : [blank, blank, blank, blank, blank, blank]).map((jpeg, j) => ({ t: j * 200, step: -1, image: dataUri(jpeg) }));
       for (let j = 0; j < frames.length; j += 2) {
         const target = j % 4 === 0 ? s.api : s.other;
         const res = await fetch(`${target.url}/v1/capture/${captureId}/frames`, { method: 'POST', headers: auth, body: JSON.stringify({ frames: frames.slice(j, j + 2) }) });

@@ -54,12 +54,12 @@ describe('TokenBuckets', () => {
 });
 
 describe('rate limit and retention configuration', () => {
-  it('has defaults: 20/100 per API key, 10/30 per capture link, 50/200 per address; 30 days of results', () => {
+  it('has defaults: 1000/2000 per API key, 10/30 per capture link, 500/1000 per address; 30 days of results', () => {
     const config = loadConfig({});
     expect(config.rateLimits).toEqual({
-      apiKey: { perSecond: 20, burst: 100 },
+      apiKey: { perSecond: 1000, burst: 2000 },
       captureLink: { perSecond: 10, burst: 30 },
-      clientAddress: { perSecond: 50, burst: 200 },
+      clientAddress: { perSecond: 500, burst: 1000 },
     });
     expect(config.resultTtlSeconds).toBe(30 * 86_400);
     expect(config.probeImageTtlSeconds).toBe(30 * 86_400);

@@ -53,6 +53,8 @@ export const PARALLAX_FLOOR = 0.4;
 /** Confidence factor when the passive anti-spoof/liveness models say 0: a weak signal, they are easily
  * wrong on webcam frames, so they can only take 30% off. */
 export const PASSIVE_FLOOR = 0.7;
+/** Below this parallax the motion fitted one plane well: reported as `flat_surface` when it fails. */
+export const PARALLAX_FLAT = 0.25;
 /** Confidence factor at the identity threshold (rises to 1 at IDENTITY_FULL_SIMILARITY). */
 export const IDENTITY_FLOOR = 0.8;
 /** Confidence ceiling when the challenge was not done (scaled by the share of steps done). */
@@ -196,6 +198,8 @@ function combineSignals(signals: LivenessSignals, steps: StepsOutcome): { confid
     (IDENTITY_FLOOR + (1 - IDENTITY_FLOOR) * identity) *
     (PARALLAX_FLOOR + (1 - PARALLAX_FLOOR) * signals.parallax) *
     (PASSIVE_FLOOR + (1 - PASSIVE_FLOOR) * passive);
+  // The moves were done, but by something flat: say so, since it is what pulled the confidence down.
+  if (signals.parallax < PARALLAX_FLAT) return { confidence: clamp01(confidence), failureReason: 'flat_surface' };
   return { confidence: clamp01(confidence) };
 }
 

@@ -82,6 +82,8 @@ export type FailureReason =
   | 'step_not_done'
   | 'wrong_direction'
   | 'identity_changed'
+  /** The face moved like a flat picture (a print or a screen), not a head. */
+  | 'flat_surface'
   | 'timed_out'
   | 'too_few_frames'
   | 'capture_abandoned'

@@ -1,27 +1,17 @@
 // Scale-out on PostgreSQL: separate API and worker processes, crash safety and migrations under a lock.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import pg from 'pg';
+import { freePort } from '../helpers/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraFrame, dataUri, portraitPath } from '../helpers/faces.js';
 import { POSTGRES_URL, testStore } from '../helpers/stores.js';
 
 const BIN = path.resolve('bin/livecheck.js');
 const ADMIN = 'scale-admin-key-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;

@@ -1,5 +1,6 @@
 // Shared by the webhook tests: a real HTTP receiver on 127.0.0.1, the Standard Webhooks signature
 // check written out from the specification (independently of src/webhooks), and check helpers.
+import type { DeliveryView } from '../../src/webhooks/webhooks.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type IncomingHttpHeaders, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -99,22 +100,8 @@ export interface Endpoint {
   created_at: string;
 }
 
-export interface DeliveryLog {
-  id: string;
-  event_id: string;
-  event_type: string;
-  check_id: string;
-  endpoint_id: string | null;
-  url: string;
-  status: 'pending' | 'delivered' | 'failed' | 'cancelled';
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_attempt_at: string | null;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-  created_at: string;
-}
+/** The delivery log entry as the admin API returns it. */
+export type DeliveryLog = DeliveryView;
 
 /**
  * Whether the log entry shows attempt `attempts` finished and recorded. A claim counts the attempt

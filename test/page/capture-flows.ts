@@ -227,7 +227,8 @@ export function captureFlowTests(suite: PageSuite): void {
 
       await tap(run.page, 'Try again');
       await run.page.getByRole('button', { name: /I’m ready/ }).waitFor({ timeout: 30_000 });
-      expect(run.starts.map((s) => [s.attempt, s.attempts_left])).toEqual([
+      // The response listener reads the body asynchronously, so the second answer may land just after the button.
+      await expect.poll(() => run.starts.map((s) => [s.attempt, s.attempts_left]), { timeout: 5_000 }).toEqual([
         [1, 2],
         [2, 1],
       ]);

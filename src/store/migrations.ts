@@ -24,7 +24,8 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-export const LATEST_MIGRATION = '0003_retention_audit';
+// The name of the newest migration, for the readiness check; names sort in the order they run.
+export const LATEST_MIGRATION = Object.keys(migrationsFor('sqlite')).sort().at(-1) ?? '';
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   // Unless told the schema, Kysely looks for its bookkeeping tables in every schema of the

@@ -9,19 +9,26 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PAGE_SOURCE = path.join(ROOT, 'src/capture/page');
+export const SANDBOX_PAGE_SOURCE = path.join(ROOT, 'src/sandbox/page');
 export const PUBLIC_DIR = path.join(ROOT, 'dist/public');
 /** The issue's budget for JS + CSS, gzip-compressed. */
 export const BUDGET_BYTES = 150 * 1024;
 
 /**
  * @param {{ write?: boolean, outDir?: string }} [options]
- * @returns {Promise<{ manifest: { js: string, css: string }, files: Array<{ name: string, contents: Uint8Array }> }>}
+ * @returns {Promise<{ manifest: { js: string, css: string, sandbox_js: string, sandbox_css: string }, files: Array<{ name: string, contents: Uint8Array }> }>}
  */
 export async function buildPage(options = {}) {
   const outDir = options.outDir ?? PUBLIC_DIR;
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { capture: path.join(PAGE_SOURCE, 'main.ts'), 'capture-style': path.join(PAGE_SOURCE, 'styles.css') },
+    entryPoints: {
+      capture: path.join(PAGE_SOURCE, 'main.ts'),
+      'capture-style': path.join(PAGE_SOURCE, 'styles.css'),
+      // The sandbox's simulation page, shown instead of the camera for test checks' links.
+      sandbox: path.join(SANDBOX_PAGE_SOURCE, 'main.ts'),
+      'sandbox-style': path.join(SANDBOX_PAGE_SOURCE, 'styles.css'),
+    },
     bundle: true,
     minify: true,
     sourcemap: false,
@@ -38,9 +45,12 @@ export async function buildPage(options = {}) {
   });
   const files = result.outputFiles.map((file) => ({ name: path.basename(file.path), contents: file.contents }));
   const js = files.find((f) => f.name.startsWith('capture.') && f.name.endsWith('.js'));
-  const css = files.find((f) => f.name.endsWith('.css'));
+  const css = files.find((f) => f.name.startsWith('capture-style.') && f.name.endsWith('.css'));
+  const sandboxJs = files.find((f) => f.name.startsWith('sandbox.') && f.name.endsWith('.js'));
+  const sandboxCss = files.find((f) => f.name.startsWith('sandbox-style.') && f.name.endsWith('.css'));
   if (!js || !css) throw new Error('esbuild produced no capture script or stylesheet');
-  const manifest = { js: js.name, css: css.name };
+  if (!sandboxJs || !sandboxCss) throw new Error('esbuild produced no sandbox script or stylesheet');
+  const manifest = { js: js.name, css: css.name, sandbox_js: sandboxJs.name, sandbox_css: sandboxCss.name };
   if (options.write) {
     rmSync(path.join(outDir, 'assets'), { recursive: true, force: true });
     mkdirSync(path.join(outDir, 'assets'), { recursive: true });

@@ -1,5 +1,6 @@
 // Service configuration, read from the environment once at start-up into a typed object.
 // A bad value stops the process with a message that names the variable and what to fix.
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -27,11 +28,22 @@ export interface Config {
   previousEncryptionKeys: string[];
   defaultThreshold: number;
   defaultExpiresInSeconds: number;
+  /** Capture attempts ("Try again") one link allows. */
+  captureAttempts: number;
   auditImageTtlSeconds: number;
   /** Whole checks (result, images, everything) are deleted this long after creation. */
   resultTtlSeconds: number;
   /** Probe images are deleted this long after completion; at most the result TTL. */
   probeImageTtlSeconds: number;
+  /** Finished webhook deliveries and dispatched events are deleted this long after their last activity. */
+  webhookLogTtlSeconds: number;
+  /** Audit log entries are deleted this long after they were written. */
+  auditLogTtlSeconds: number;
+  /**
+   * Fastify's trustProxy: which X-Forwarded-For hops to believe when working out the client address
+   * (per-address rate limit). false: none; true: all; a number: that many hops; a list: those proxies.
+   */
+  trustProxy: TrustProxy;
   /** Token buckets per API key, per capture link and per client address; undefined = no limit. */
   rateLimits: RateLimits;
   /** Worker threads running the face models. */
@@ -40,6 +52,8 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
+
+export type TrustProxy = boolean | number | string[];
 
 /** `perSecond` tokens refill a bucket of `burst`; a request takes one. */
 export interface RateLimit {
@@ -116,6 +130,42 @@ function rateLimitVar(env: Env, name: string, fallback: RateLimit): RateLimit | 
   return { perSecond, burst };
 }
 
+/**
+ * `false` (default), `true`, a hop count, or a comma list of proxy addresses and CIDR ranges.
+ * Trusting every hop lets any client choose its own address, so `true` is only for a proxy that
+ * cannot be bypassed and overwrites the header.
+ */
+function trustProxyVar(env: Env, name: string): TrustProxy {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100) throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: a hop count is at most 100`);
+    return hops;
+  }
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const bad = entries.find((entry) => !isAddressOrCidr(entry));
+  if (bad !== undefined || entries.length === 0) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is invalid${bad !== undefined ? ` (${JSON.stringify(bad)})` : ''}: expected true, false, a hop count, or a comma list of proxy IPs/CIDRs such as "10.0.0.0/8,fd00::1" (or loopback, linklocal, uniquelocal)`,
+    );
+  }
+  return entries;
+}
+
+/** proxy-addr's names for ranges, which Fastify accepts in the list too. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -159,9 +209,13 @@ export function loadConfig(env: Env = process.env): Config {
     previousEncryptionKeys,
     defaultThreshold: fractionVar(env, 'LIVECHECK_DEFAULT_THRESHOLD', 0.5),
     defaultExpiresInSeconds: intVar(env, 'LIVECHECK_DEFAULT_EXPIRES_IN', 900, 60, 86_400),
+    captureAttempts: intVar(env, 'LIVECHECK_CAPTURE_ATTEMPTS', 3, 1, 10),
     auditImageTtlSeconds: intVar(env, 'LIVECHECK_AUDIT_IMAGE_TTL', 1800, 0, 30 * 86_400),
     resultTtlSeconds,
     probeImageTtlSeconds: intVar(env, 'LIVECHECK_PROBE_IMAGE_TTL', resultTtlSeconds, 0, resultTtlSeconds),
+    webhookLogTtlSeconds: intVar(env, 'LIVECHECK_WEBHOOK_LOG_TTL', 30 * 86_400, 3600, 10 * 366 * 86_400),
+    auditLogTtlSeconds: intVar(env, 'LIVECHECK_AUDIT_LOG_TTL', 365 * 86_400, 86_400, 20 * 366 * 86_400),
+    trustProxy: trustProxyVar(env, 'LIVECHECK_TRUST_PROXY'),
     rateLimits: {
       apiKey: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_API_KEY', { perSecond: 1000, burst: 2000 }),
       captureLink: rateLimitVar(env, 'LIVECHECK_RATE_LIMIT_CAPTURE_LINK', { perSecond: 10, burst: 30 }),

@@ -5,7 +5,9 @@ import { type Readiness, buildApp, redactUrl } from './api/app.js';
 import type { App } from './api/types.js';
 import { DEFAULT_FRAME_LIMITS } from './capture/frame-input.js';
 import { registerCapturePage } from './capture/page-routes.js';
+import { registerConsole } from './console/register.js';
 import { type CaptureSettings, LivenessChecks } from './checks/service.js';
+import { Sandbox } from './sandbox/sandbox.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { FrameAnalyzer } from './engine/types.js';
@@ -19,9 +21,11 @@ import { auditLogReader } from './store/audit-log.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { instrumentAnalyzer } from './observability/instrumented-analyzer.js';
 import { ApiKeys } from './tenancy/api-keys.js';
+import { TenantSettings } from './tenancy/tenant-settings.js';
 import { VERSION } from './version.js';
 import { WebhookDeliveryWorker } from './webhooks/delivery-worker.js';
 import { onWebhookWork } from './webhooks/outbox.js';
+import type { Resolver } from './webhooks/transport.js';
 import { Webhooks } from './webhooks/webhooks.js';
 
 
@@ -47,6 +51,8 @@ export interface ServiceOverrides {
   onAdminKeyCreated?: (key: string) => void;
   /** Run the analysis worker and sweeper in this process (default true). */
   runJobs?: boolean;
+  /** How webhook hosts are resolved before each attempt; the system resolver by default (tests). */
+  webhookResolver?: Resolver;
 }
 
 export interface Service {
@@ -55,6 +61,8 @@ export interface Service {
   checks: LivenessChecks;
   keys: ApiKeys;
   worker: AnalysisWorker | undefined;
+  /** Housekeeping (expiry, retention); undefined when this process runs no jobs. */
+  sweeper: Sweeper | undefined;
   /** Delivers webhooks from the outbox; undefined when this process runs no jobs. */
   webhookWorker: WebhookDeliveryWorker | undefined;
   /** Undefined in an API-only process. */
@@ -101,6 +109,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       analyzer = instrumentAnalyzer(raw, metrics);
     }
     const keys = new ApiKeys(store.db, clock, config.adminKey);
+    const tenantSettings = new TenantSettings(store.db, clock);
     const webhooks = new Webhooks({ db: store.db, dialect: store.dialect, box, clock, allowPrivate: config.allowPrivateWebhooks });
     let worker: AnalysisWorker | undefined;
     let listeningAt = `http://${config.host}:${config.port}`;
@@ -110,15 +119,18 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       clock,
       publicUrl: () => config.publicUrl ?? listeningAt,
       defaultThreshold: config.defaultThreshold,
+      tenantThreshold: (tenant) => tenantSettings.defaultThreshold(tenant),
       defaultExpiresInSeconds: config.defaultExpiresInSeconds,
-      capture: { ...DEFAULT_CAPTURE, ...overrides.capture },
+      capture: { ...DEFAULT_CAPTURE, maxAttempts: config.captureAttempts, ...overrides.capture },
       analyzer,
       onAnalysisQueued: () => worker?.wake(),
       retention: { resultTtlSeconds: config.resultTtlSeconds, probeImageTtlSeconds: config.probeImageTtlSeconds },
+      allowPrivateWebhooks: config.allowPrivateWebhooks,
     });
     registerStoreGauges(metrics, store, clock);
+    const sandbox = new Sandbox({ db: store.db, box, clock, checks, auditImageTtlSeconds: config.auditImageTtlSeconds });
     const app = await buildApp(
-      { checks, keys, webhooks, audit: auditLogReader(store.db) },
+      { checks, keys, webhooks, tenantSettings, sandbox, audit: auditLogReader(store.db) },
       {
         logger: loggerOptions(config, overrides.logger),
         version: VERSION,
@@ -127,12 +139,27 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         routes: serveApi ? 'all' : 'ops',
         rateLimits: config.rateLimits,
         hsts: config.publicUrl?.startsWith('https:') ?? false,
-        extraRoutes: (app) => registerCapturePage(app, {}),
+        trustProxy: config.trustProxy,
+        extraRoutes: async (app) => {
+          await registerCapturePage(app, { branding: tenantSettings, sandbox });
+          await registerConsole(app, {
+            db: store.db,
+            box,
+            clock,
+            keys,
+            webhooks,
+            tenantSettings,
+            retention: { resultTtlSeconds: config.resultTtlSeconds, probeImageTtlSeconds: config.probeImageTtlSeconds },
+            configuredAdminKey: config.adminKey,
+            publicUrlIsHttps: config.publicUrl?.startsWith('https:') ?? false,
+          });
+        },
       },
     );
     closers.push(() => app.close());
     if (generated) app.log.warn(`generated an encryption key in ${config.dataDir}/encryption.key: back it up with the data, or set LIVECHECK_ENCRYPTION_KEY`);
 
+    let runningSweeper: Sweeper | undefined;
     if (runJobs && analyzer) {
       const decide = overrides.decide ?? (await defaultDecide());
       worker = new AnalysisWorker({
@@ -148,15 +175,19 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         leaseMs: config.jobLeaseMs,
       });
       worker.start();
-      const sweeper = new Sweeper({ db: store.db, checks, clock }, app.log);
+      const sweeper = new Sweeper(
+        { db: store.db, checks, clock, logRetention: { webhookLogTtlSeconds: config.webhookLogTtlSeconds, auditLogTtlSeconds: config.auditLogTtlSeconds } },
+        app.log,
+      );
       sweeper.start();
       closers.push(() => sweeper.stop());
+      runningSweeper = sweeper;
       const started = worker;
       closers.push(() => started.stop());
     }
     let webhookWorker: WebhookDeliveryWorker | undefined;
     if (runJobs) {
-      const delivery = new WebhookDeliveryWorker({ db: store.db, dialect: store.dialect, clock, webhooks, logger: app.log, allowPrivate: config.allowPrivateWebhooks, metrics });
+      const delivery = new WebhookDeliveryWorker({ db: store.db, dialect: store.dialect, clock, webhooks, logger: app.log, allowPrivate: config.allowPrivateWebhooks, metrics, ...(overrides.webhookResolver ? { resolve: overrides.webhookResolver } : {}) });
       delivery.start();
       const unsubscribe = onWebhookWork(() => delivery.wake());
       closers.push(async () => {
@@ -178,6 +209,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       checks,
       keys,
       worker,
+      sweeper: runningSweeper,
       webhookWorker,
       analyzer,
       metrics,

@@ -9,13 +9,16 @@ import { installErrorHandlers, sendError } from './errors.js';
 import { registerRateLimits } from './rate-limit.js';
 import { registerAdminApiKeys } from './routes/admin-api-keys.js';
 import { registerAdminAuditLog } from './routes/admin-audit-log.js';
+import { registerAdminTenantSettings } from './routes/admin-tenant-settings.js';
 import { registerAdminWebhooks } from './routes/admin-webhooks.js';
 import { registerCapture } from './routes/capture.js';
 import { registerCreateCheck } from './routes/liveness-check-create.js';
 import { registerGetCheck } from './routes/liveness-check-get.js';
 import { registerDeleteCheck } from './routes/liveness-check-delete.js';
-import { BoundingBox, ErrorEnvelope } from './schemas.js';
-import type { RateLimits } from '../config.js';
+import { registerSandboxCaptureSimulate } from './routes/sandbox-capture-simulate.js';
+import { registerSandboxSimulate } from './routes/sandbox-simulate.js';
+import { BoundingBox, ErrorEnvelope, WebhookEvent } from './schemas.js';
+import type { RateLimits, TrustProxy } from '../config.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { ApiDeps, App } from './types.js';
 
@@ -24,16 +27,32 @@ export function redactUrl(url: string): string {
   return url.split('?')[0]?.replace(/cap_[A-Za-z0-9]+/g, 'cap_…') ?? '';
 }
 
-/** On every response; a route may set its own CSP and caching (the capture page, /docs). */
+/**
+ * Defaults for every response, set when the request arrives; a route may replace them with its own
+ * CSP and caching (the capture page, /docs). Fastify keeps them on error replies too.
+ */
 function securityHeaders(reply: FastifyReply, hsts: boolean | undefined): void {
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('referrer-policy', 'no-referrer');
-  if (!reply.hasHeader('content-security-policy')) {
-    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    reply.header('x-frame-options', 'DENY');
-  }
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  if (hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  reply.headers(hsts ? SECURE_DEFAULTS_HSTS : SECURE_DEFAULTS);
+}
+
+const SECURE_DEFAULTS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+const SECURE_DEFAULTS_HSTS = { ...SECURE_DEFAULTS, 'strict-transport-security': 'max-age=31536000; includeSubDomains' };
+
+/**
+ * Off by default: otherwise any client could pick its own address with X-Forwarded-For and step
+ * around the per-address limit. Fastify ignores a bare hop count (it cannot check the peer), so a
+ * count becomes "trust the nearest N hops", for a service reachable only through its proxies.
+ */
+function fastifyTrustProxy(setting: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === undefined || setting === false || setting === 0) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
 }
 
 export interface Readiness {
@@ -53,6 +72,8 @@ export interface BuildAppOptions {
   rateLimits?: RateLimits;
   /** Send Strict-Transport-Security: the public URL is https. */
   hsts?: boolean;
+  /** Which proxies' X-Forwarded-For to believe for request.ip (LIVECHECK_TRUST_PROXY); none when absent. */
+  trustProxy?: TrustProxy;
   /** Lets other parts (the capture page) add their routes before the app is sealed. */
   extraRoutes?: (app: App) => Promise<void> | void;
 }
@@ -70,26 +91,28 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
       return sendError(reply, request, 'invalid_request', 'the URL is malformed or a path segment is too long');
     },
     bodyLimit: 64 * 1024,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorEnvelope);
   app.addSchema(BoundingBox);
+  app.addSchema(WebhookEvent);
   installErrorHandlers(app);
+  // Callback-style hooks: these run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    securityHeaders(reply, options.hsts);
+    done();
+  });
   registerRateLimits(app, options.rateLimits);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route template, never the URL: paths and queries carry secrets.
     const route = request.routeOptions.url ?? 'unmatched';
     options.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     options.metrics.httpDuration.observe(reply.elapsedTime / 1000, { route });
-  });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    securityHeaders(reply, options.hsts);
-    return payload;
+    done();
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -108,12 +131,21 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
       info: {
         title: 'livecheck',
         version: options.version,
-        description: 'Self-hosted face liveness checks. Create a check, send the user its link, read the result from your backend.',
+        description: 'Self-hosted face liveness checks. Create a check, send the user its link, read the result from your backend. To try it: create a test key (POST /admin/api_keys with {"tenant":"acme","mode":"test"} or `npx livecheck keys create --tenant acme --mode test`), click Authorize, create a check, decide it with the sandbox simulate call and read it back.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A tenant API key: lc_… (live) or lc_test_… (test, the sandbox); the admin key for /admin routes. To try the API here, create a test key and paste it under Authorize.',
+          },
+        },
+      },
       tags: [
         { name: 'checks', description: 'For your backend, with a tenant API key' },
         { name: 'capture', description: 'The capture protocol, used by the hosted page and native clients' },
+        { name: 'sandbox', description: 'Test mode: decide checks made with a test key (lc_test_…) without a camera' },
         { name: 'admin', description: 'With the admin key' },
       ],
     },
@@ -125,18 +157,23 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     // Same-origin only: no validator badge fetched from swagger.io, no remote fonts or styles.
     transformStaticCSP: () =>
       "default-src 'self'; base-uri 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
-    uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
+    // Try-it-out on by default: a reader pastes a test key under Authorize and calls every endpoint from
+    // this page (same-origin fetches, allowed by default-src 'self' above).
+    uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null, tryItOutEnabled: true, persistAuthorization: false, displayRequestDuration: true },
     theme: { title: 'livecheck API reference' },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAdminApiKeys(app, deps);
   registerAdminWebhooks(app, deps);
+  registerAdminTenantSettings(app, deps);
   registerCreateCheck(app, deps);
   registerGetCheck(app, deps);
   registerDeleteCheck(app, deps);
   registerAdminAuditLog(app, deps);
   registerCapture(app, deps);
+  registerSandboxSimulate(app, deps);
+  registerSandboxCaptureSimulate(app, deps);
   await options.extraRoutes?.(app);
   return app;
 }

@@ -111,16 +111,23 @@ export function registerRateLimits(app: App, limits: RateLimits | undefined): vo
     return sendError(reply, request, 'rate_limited', `too many requests ${what}; retry after ${seconds} s`);
   };
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return;
+  // Callback style: an async hook costs a promise and a microtask hop on every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    const wait = limitedFor(request);
+    if (!wait) return done();
+    refuse(request, reply, wait.what, wait.seconds);
+  });
+
+  const limitedFor = (request: FastifyRequest): { what: string; seconds: number } | undefined => {
+    if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return undefined;
     const addressWait = byAddress?.take(request.ip) ?? 0;
-    if (addressWait > 0) return refuse(request, reply, 'from this address', addressWait);
+    if (addressWait > 0) return { what: 'from this address', seconds: addressWait };
     const key = byKey ? bearerOf(request) : undefined;
     const keyWait = key !== undefined ? (byKey?.take(digest(key)) ?? 0) : 0;
-    if (keyWait > 0) return refuse(request, reply, 'for this API key', keyWait);
+    if (keyWait > 0) return { what: 'for this API key', seconds: keyWait };
     const captureId = byLink ? captureIdOf(request) : undefined;
     const linkWait = captureId !== undefined ? (byLink?.take(digest(captureId)) ?? 0) : 0;
-    if (linkWait > 0) return refuse(request, reply, 'for this capture link', linkWait);
+    if (linkWait > 0) return { what: 'for this capture link', seconds: linkWait };
     return undefined;
-  });
+  };
 }

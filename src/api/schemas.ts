@@ -1,5 +1,6 @@
 // Request and response schemas: they validate input, type the handlers and make the OpenAPI document.
 import { type Static, Type } from 'typebox';
+import { SIMULATED_FAILURE_REASONS } from '../sandbox/outcomes.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -15,6 +16,11 @@ export const ErrorEnvelope = Type.Object(
 );
 
 export const errorRef = Type.Ref('ErrorEnvelope');
+
+/** Live keys make live checks; test keys (`lc_test_…`) make sandbox checks, decided by simulation. */
+export const Mode = Type.Union([Type.Literal('live'), Type.Literal('test')], {
+  description: 'live: a real check decided by the face models; test: a sandbox check decided by POST /v1/sandbox/liveness_check/{id}/simulate or its simulation page',
+});
 
 const HttpUrl = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
@@ -38,6 +44,7 @@ export const CreatedCheck = Type.Object({
   token: Type.String({ pattern: '^[A-Za-z0-9]{32}$', description: 'Secret for reading the result; keep it server-side' }),
   url: Type.String({ description: 'The capture link to give the user' }),
   status: Type.Literal('pending'),
+  mode: Mode,
   expires_at: Type.String({ format: 'date-time' }),
   reference: Type.Optional(Type.String()),
 });
@@ -76,12 +83,14 @@ export const CheckResult = Type.Object({
 export const CheckOpen = Type.Object({
   id: Type.String(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('in_progress')]),
+  mode: Mode,
   expires_at: Type.String({ format: 'date-time' }),
 });
 
 export const CheckDone = Type.Object({
   id: Type.String(),
   status: Type.Union([Type.Literal('complete'), Type.Literal('failed')]),
+  mode: Mode,
   reference: Type.Optional(Type.String()),
   result: CheckResult,
 });
@@ -89,6 +98,7 @@ export const CheckDone = Type.Object({
 export const CheckExpired = Type.Object({
   id: Type.String(),
   status: Type.Literal('expired'),
+  mode: Mode,
 });
 
 export const TokenQuery = Type.Object(
@@ -113,6 +123,13 @@ export const CaptureStartResponse = Type.Object({
 
 export const FramesBody = Type.Object(
   {
+    attempt: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'The `attempt` from start. Send it: a late batch of an earlier attempt is then refused (409 attempt_superseded) instead of being mixed into the current one',
+      }),
+    ),
     frames: Type.Array(
       Type.Object(
         {
@@ -161,14 +178,18 @@ export const FinishResponse = Type.Object({
 });
 
 export const CreateKeyBody = Type.Object(
-  { tenant: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }) },
+  {
+    tenant: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+    mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')], { default: 'live', description: 'test makes a sandbox key, lc_test_…' })),
+  },
   closed,
 );
 
 export const CreatedKey = Type.Object({
   id: Type.String(),
   tenant: Type.String(),
-  key: Type.String({ description: 'Shown once; only a hash is stored' }),
+  mode: Mode,
+  key: Type.String({ description: 'Shown once; only a hash is stored. lc_… (live) or lc_test_… (test)' }),
 });
 
 export const KeyList = Type.Object({
@@ -177,6 +198,7 @@ export const KeyList = Type.Object({
       id: Type.String(),
       tenant: Type.String(),
       key_hint: Type.String(),
+      mode: Mode,
       created_at: Type.String({ format: 'date-time' }),
       revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     }),
@@ -185,3 +207,50 @@ export const KeyList = Type.Object({
 
 export const KeyParams = Type.Object({ id: Type.String({ maxLength: 128 }) }, closed);
 export const KeyListQuery = Type.Object({ tenant: Type.Optional(Type.String({ maxLength: 64 })) }, closed);
+
+// The sandbox (test keys): simulated outcomes for test checks.
+export const SimulateBody = Type.Object(
+  {
+    outcome: Type.Union([Type.Literal('passed'), Type.Literal('failed'), Type.Literal('in_progress'), Type.Literal('expired')], {
+      description:
+        'passed: complete with passed:true. failed: the failure_reason decides the status as in the real service (refusals such as no_face end failed with confidence 0; step_not_done, wrong_direction, moved_out_of_frame, identity_changed, flat_surface end complete with passed:false). in_progress: as if the capture started. expired: the link expires now (GET answers 410; a capture in progress fails with capture_abandoned).',
+    }),
+    failure_reason: Type.Optional(
+      Type.Union(SIMULATED_FAILURE_REASONS.map((r) => Type.Literal(r)), { description: 'With outcome failed only; default step_not_done' }),
+    ),
+  },
+  closed,
+);
+export type SimulateBody = Static<typeof SimulateBody>;
+
+export const SimulateParams = Type.Object({ id: Type.String({ maxLength: 64, description: 'The check id from the create response' }) }, closed);
+
+export const SimulatedCheck = Type.Object({
+  id: Type.String(),
+  mode: Type.Literal('test'),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('in_progress'), Type.Literal('complete'), Type.Literal('failed'), Type.Literal('expired')]),
+});
+
+export const CaptureSimulateResponse = Type.Object({
+  status: Type.Union([Type.Literal('pending'), Type.Literal('in_progress'), Type.Literal('complete'), Type.Literal('failed'), Type.Literal('expired')]),
+  redirect: Type.Optional(Type.String({ description: 'redirect_url with lc_token appended, once decided' })),
+});
+
+/** The body POSTed to webhook receivers (src/webhooks/outbox.ts), documented as a component. */
+export const WebhookEvent = Type.Object(
+  {
+    id: Type.String({ description: 'msg_…; equals the webhook-id header, the same on every retry' }),
+    type: Type.Union([Type.Literal('liveness_check.completed'), Type.Literal('liveness_check.failed'), Type.Literal('liveness_check.expired')]),
+    timestamp: Type.String({ format: 'date-time' }),
+    data: Type.Object({
+      id: Type.String({ description: 'The check id' }),
+      status: Type.Union([Type.Literal('complete'), Type.Literal('failed'), Type.Literal('expired')]),
+      reference: Type.Union([Type.String(), Type.Null()]),
+      mode: Mode,
+    }),
+  },
+  {
+    $id: 'WebhookEvent',
+    description: 'Signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature). Carries no result: read it with GET /liveness_check, with a key of the same mode.',
+  },
+);

@@ -1,21 +1,39 @@
-// The hosted capture page: GET /c/{capture_id} (an HTML shell in the visitor's language) and its
-// hashed script and stylesheet under /assets, all from this origin, under a strict CSP.
+// The hosted capture page: GET /c/{capture_id} (an HTML shell in the visitor's language, with the
+// tenant's name and logo), its hashed script and stylesheet under /assets, and the tenant's logo and
+// accent stylesheet under /branding, all from this origin, under a strict CSP.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { App } from '../api/types.js';
+import { accentStylesheetByName } from '../tenancy/accent-colour.js';
+import type { PageBranding } from '../tenancy/tenant-settings.js';
+import { sendSimulationPage } from '../sandbox/page-shell.js';
 import { CATALOGUE, negotiateLocale } from './page/i18n/catalogue.js';
 
+/** Where the page's per-tenant look and framing come from (src/tenancy/tenant-settings.ts). */
+export interface CapturePageBranding {
+  brandingForCapture(captureId: string): Promise<PageBranding>;
+  logo(hash: string): Promise<Buffer | undefined>;
+}
+
 export interface CapturePageOptions {
+  /** Test checks' links get the simulation page instead of the camera (src/sandbox). */
+  sandbox?: { isTestLink(captureId: string): Promise<boolean> };
   /** A directory holding manifest.json and assets/ from scripts/build-page.mjs; default dist/public. */
   publicDir?: string;
+  /** Per-tenant name, logo, accent and frame-ancestors; without it every page is unbranded and unframeable. */
+  branding?: CapturePageBranding;
 }
 
 interface Manifest {
   js: string;
   css: string;
+  /** The sandbox's simulation page (src/sandbox/page). */
+  sandbox_js: string;
+  sandbox_css: string;
 }
 
 interface BuiltPage {
@@ -30,9 +48,17 @@ interface Asset {
   br: Buffer;
 }
 
-/** What the page needs and nothing more: camera, same-origin calls, images from the canvas. */
-export const CAPTURE_PAGE_CSP =
-  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+/**
+ * What the page needs and nothing more: camera, same-origin calls, images from the canvas. Framing
+ * only by the origins the tenant configured (already validated as bare https origins).
+ */
+export function capturePageCsp(frameAncestors: readonly string[]): string {
+  const ancestors = frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'";
+  return `default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ${ancestors}`;
+}
+
+/** The policy of a page no tenant allowed to be framed. */
+export const CAPTURE_PAGE_CSP = capturePageCsp([]);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Under tsx or vitest this file runs from src/ and the page is built from its sources. */
@@ -59,9 +85,12 @@ async function buildFromSource(root: string): Promise<BuiltPage> {
 function readBuilt(publicDir: string): BuiltPage | undefined {
   const manifestPath = path.join(publicDir, 'manifest.json');
   if (!existsSync(manifestPath)) return undefined;
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  const files = [manifest.js, manifest.css].map((name) => ({ name, contents: readFileSync(path.join(publicDir, 'assets', name)) }));
-  return { manifest, files };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Partial<Manifest>;
+  // A bundle from before the sandbox page existed is stale: treat it as not built.
+  if (!manifest.js || !manifest.css || !manifest.sandbox_js || !manifest.sandbox_css) return undefined;
+  const complete: Manifest = { js: manifest.js, css: manifest.css, sandbox_js: manifest.sandbox_js, sandbox_css: manifest.sandbox_css };
+  const files = Object.values(complete).map((name) => ({ name, contents: readFileSync(path.join(publicDir, 'assets', name)) }));
+  return { manifest: complete, files };
 }
 
 let fromSource: Promise<BuiltPage> | undefined;
@@ -107,9 +136,19 @@ function escapeText(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function renderShell(manifest: Manifest, acceptLanguage: string | undefined): string {
+/** The tenant's name and logo above the card; the logo is decorative next to the name. */
+function renderBrand(branding: PageBranding): string {
+  if (branding.displayName === undefined && branding.logoUrl === undefined) return '';
+  const logo = branding.logoUrl ? `<img class="brand__logo" src="${escapeAttribute(branding.logoUrl)}" alt="">` : '';
+  const name = branding.displayName ? `<span class="brand__name">${escapeText(branding.displayName)}</span>` : '';
+  return `<header class="brand">${logo}${name}</header>\n`;
+}
+
+function renderShell(manifest: Manifest, acceptLanguage: string | undefined, branding: PageBranding): string {
   const locale = negotiateLocale(acceptLanguage);
   const messages = CATALOGUE[locale];
+  const title = branding.displayName ? `${messages.pageTitle} · ${branding.displayName}` : messages.pageTitle;
+  const accent = branding.accentStylesheetUrl ? `<link rel="stylesheet" href="${escapeAttribute(branding.accentStylesheetUrl)}">\n` : '';
   const html = `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -118,13 +157,13 @@ function renderShell(manifest: Manifest, acceptLanguage: string | undefined): st
 <meta name="color-scheme" content="light dark">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<title>${escapeText(messages.pageTitle)}</title>
+<title>${escapeText(title)}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/${manifest.css}">
-<script src="/assets/${manifest.js}" defer></script>
+${accent}<script src="/assets/${manifest.js}" defer></script>
 </head>
 <body>
-<main id="app" aria-busy="true" data-messages="${escapeAttribute(JSON.stringify(messages))}">
+${renderBrand(branding)}<main id="app" aria-busy="true" data-messages="${escapeAttribute(JSON.stringify(messages))}">
 <p>${escapeText(messages.loading)}</p>
 <noscript><p>${escapeText(messages.noScript)}</p></noscript>
 </main>
@@ -149,12 +188,19 @@ export async function registerCapturePage(app: App, options: CapturePageOptions 
     '/c/:capture_id',
     { schema: { hide: true, params: Type.Object({ capture_id: Type.String({ maxLength: 128 }) }) } },
     async (request, reply) => {
-      // The capture id is read by the script from the path; the shell is the same for every link.
-      const html = renderShell(page.manifest, request.headers['accept-language']);
+      if (options.sandbox && (await options.sandbox.isTestLink(request.params.capture_id))) {
+        return sendSimulationPage(reply, page.manifest);
+      }
+      // The capture id is read by the script from the path; the shell only carries the tenant's look.
+      const branding = (await options.branding?.brandingForCapture(request.params.capture_id)) ?? { frameAncestors: [] };
+      const html = renderShell(page.manifest, request.headers['accept-language'], branding);
+      // X-Frame-Options cannot name several origins (ALLOW-FROM is gone): DENY when nobody may
+      // frame the page, absent otherwise, where the CSP's frame-ancestors decides.
+      if (branding.frameAncestors.length === 0) reply.header('x-frame-options', 'DENY');
+      else reply.removeHeader('x-frame-options');
       return reply
         .header('content-type', 'text/html; charset=utf-8')
-        .header('content-security-policy', CAPTURE_PAGE_CSP)
-        .header('x-frame-options', 'DENY')
+        .header('content-security-policy', capturePageCsp(branding.frameAncestors))
         // The path holds the capture secret: no Referer may carry it anywhere.
         .header('referrer-policy', 'no-referrer')
         .header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()')
@@ -183,6 +229,36 @@ export async function registerCapturePage(app: App, options: CapturePageOptions 
         .header('vary', 'accept-encoding');
       if (encoding) reply.header('content-encoding', encoding);
       return reply.send(encoding ? asset[encoding] : asset.identity);
+    },
+  );
+
+  const { branding } = options;
+  if (!branding) return;
+  const immutable = (reply: FastifyReply, type: string) =>
+    reply
+      .header('content-type', type)
+      // Named by their contents: a new logo or colour is a new URL, so this copy never changes.
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('cross-origin-resource-policy', 'same-origin');
+
+  app.get(
+    '/branding/logo/:name',
+    { schema: { hide: true, params: Type.Object({ name: Type.String({ maxLength: 128 }) }) } },
+    async (request, reply) => {
+      const hash = /^([0-9a-f]{64})\.png$/.exec(request.params.name)?.[1];
+      const png = hash ? await branding.logo(hash) : undefined;
+      if (!png) return reply.status(404).send({ error: { code: 'not_found', message: 'no such logo', request_id: request.id } });
+      return immutable(reply, 'image/png').send(png);
+    },
+  );
+
+  app.get(
+    '/branding/accent/:name',
+    { schema: { hide: true, params: Type.Object({ name: Type.String({ maxLength: 128 }) }) } },
+    async (request, reply) => {
+      const css = accentStylesheetByName(request.params.name);
+      if (!css) return reply.status(404).send({ error: { code: 'not_found', message: 'no such stylesheet', request_id: request.id } });
+      return immutable(reply, 'text/css; charset=utf-8').send(css);
     },
   );
 }

@@ -1,5 +1,12 @@
 // The liveness check as the rest of the service sees it: options, stored result, and read views.
 import type { BoundingBox, FailureReason, LivenessSignals } from '../engine/types.js';
+import type { CheckMode } from '../store/schema.js';
+
+/** Whose check it is: a tenant, and the mode of the key (live keys never see test checks, nor the reverse). */
+export interface CheckOwner {
+  tenant: string;
+  mode: CheckMode;
+}
 
 export interface CheckOptions {
   redirect_url?: string;
@@ -55,11 +62,12 @@ export interface CreatedCheck {
   token: string;
   url: string;
   status: 'pending';
+  mode: CheckMode;
   expires_at: string;
   reference?: string;
 }
 
 export type CheckView =
-  | { state: 'open'; id: string; status: 'pending' | 'in_progress'; expires_at: string }
-  | { state: 'done'; id: string; status: 'complete' | 'failed'; reference?: string; result: CheckResult }
-  | { state: 'expired'; id: string; status: 'expired' };
+  | { state: 'open'; id: string; status: 'pending' | 'in_progress'; mode: CheckMode; expires_at: string }
+  | { state: 'done'; id: string; status: 'complete' | 'failed'; mode: CheckMode; reference?: string; result: CheckResult }
+  | { state: 'expired'; id: string; status: 'expired'; mode: CheckMode };

@@ -18,16 +18,19 @@ import {
   findCheckByCaptureHash,
   findCheckByIdempotencyKey,
   findCheckByTokenHash,
+  findPolledCheck,
   imagesOf,
   insertCheck,
   insertFrames,
   setFrameObservation,
   transitionCheck,
+  type PolledCheck,
 } from '../store/checks.js';
 import { enqueueJob } from '../store/jobs.js';
 import type { CheckRow, CheckStatus, CheckUpdate, Database } from '../store/schema.js';
 import { recordCheckEvent } from '../webhooks/outbox.js';
-import type { CheckOptions, CheckResult, CheckView, CreateCheckInput, CreatedCheck, StoredResult } from './model.js';
+import { assertWebhookUrl } from '../webhooks/webhooks.js';
+import type { CheckOptions, CheckOwner, CheckResult, CheckView, CreateCheckInput, CreatedCheck, StoredResult } from './model.js';
 
 export interface CaptureSettings {
   /** Longest side the client should send, in pixels. */
@@ -50,6 +53,8 @@ export interface CheckServiceDeps {
   /** Base of capture links; a function because with PORT=0 it is known only once listening. */
   publicUrl: () => string;
   defaultThreshold: number;
+  /** The tenant's own default threshold (tenant settings), which wins over `defaultThreshold`. */
+  tenantThreshold?: (tenant: string) => Promise<number | undefined>;
   defaultExpiresInSeconds: number;
   capture: CaptureSettings;
   /** Runs the models on frames as they arrive, for feedback; absent in processes without models. */
@@ -60,6 +65,8 @@ export interface CheckServiceDeps {
   onFramesQueued?: (checkId: string) => void;
   /** How long checks and probe images are kept; DEFAULT_RETENTION when absent. */
   retention?: RetentionSettings;
+  /** LIVECHECK_ALLOW_PRIVATE_WEBHOOKS: accept a webhook_url on localhost or a private literal IP. */
+  allowPrivateWebhooks?: boolean;
 }
 
 export interface RetentionSettings {
@@ -116,10 +123,13 @@ export class LivenessChecks {
     return this.deps.clock.now();
   }
 
-  async create(tenant: { tenant: string; apiKeyId: string }, input: CreateCheckInput, idempotencyKey?: string): Promise<CreatedCheck> {
+  /** The mode comes from the key alone, never from the request body (which has no such field). */
+  async create(tenant: CheckOwner & { apiKeyId: string }, input: CreateCheckInput, idempotencyKey?: string): Promise<CreatedCheck> {
+    // A webhook_url that can never be delivered to is a mistake to report now, not a day of refusals.
+    if (input.webhook_url !== undefined) assertWebhookUrl(input.webhook_url, this.deps.allowPrivateWebhooks ?? false, 'webhook_url');
     const digest = requestDigest(input);
     if (idempotencyKey !== undefined) {
-      const existing = await findCheckByIdempotencyKey(this.db, tenant.tenant, idempotencyKey);
+      const existing = await findCheckByIdempotencyKey(this.db, tenant, idempotencyKey);
       if (existing) return this.replay(existing, digest);
     }
     const now = this.now();
@@ -128,7 +138,7 @@ export class LivenessChecks {
     const options: CheckOptions = {
       audit_images: input.audit_images ?? 0,
       retain_image: input.retain_image ?? true,
-      threshold: input.threshold ?? this.deps.defaultThreshold,
+      threshold: input.threshold ?? (await this.deps.tenantThreshold?.(tenant.tenant)) ?? this.deps.defaultThreshold,
       ...(input.redirect_url !== undefined ? { redirect_url: input.redirect_url } : {}),
       ...(input.webhook_url !== undefined ? { webhook_url: input.webhook_url } : {}),
     };
@@ -136,6 +146,7 @@ export class LivenessChecks {
       id: randomUUID(),
       tenant: tenant.tenant,
       api_key_id: tenant.apiKeyId,
+      mode: tenant.mode,
       token_hash: hashSecret(token),
       capture_hash: hashSecret(captureId),
       token_sealed: this.deps.box.encryptText(JSON.stringify({ token, captureId })),
@@ -163,7 +174,7 @@ export class LivenessChecks {
     } catch (error) {
       // Two requests with one Idempotency-Key raced: the unique index let one in; answer as it did.
       if (idempotencyKey !== undefined) {
-        const winner = await findCheckByIdempotencyKey(this.db, tenant.tenant, idempotencyKey);
+        const winner = await findCheckByIdempotencyKey(this.db, tenant, idempotencyKey);
         if (winner) return this.replay(winner, digest);
       }
       throw error;
@@ -179,36 +190,43 @@ export class LivenessChecks {
     return this.createdView(existing, token, captureId);
   }
 
-  private createdView(row: { id: string; expires_at: number; reference: string | null }, token: string, captureId: string): CreatedCheck {
+  private createdView(row: { id: string; mode: CheckRow['mode']; expires_at: number; reference: string | null }, token: string, captureId: string): CreatedCheck {
     return {
       id: row.id,
       token,
       url: `${this.deps.publicUrl()}/c/${captureId}`,
       status: 'pending',
+      mode: row.mode,
       expires_at: iso(row.expires_at),
       ...(row.reference !== null ? { reference: row.reference } : {}),
     };
   }
 
-  /** The backend's read. Unknown, malformed and other tenants' tokens are indistinguishable. */
-  async get(tenant: string, token: string): Promise<CheckView> {
-    const unknown = new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
-    if (!TOKEN_PATTERN.test(token)) throw unknown;
-    let row = await findCheckByTokenHash(this.db, hashSecret(token));
-    if (!row || row.tenant !== tenant) throw unknown;
-    row = await this.settleExpiry(row);
+  /**
+   * The backend's read. Unknown, malformed, other tenants' tokens and tokens of the other mode (a test
+   * check read with a live key, or the reverse) are indistinguishable.
+   */
+  async get(owner: CheckOwner, token: string): Promise<CheckView> {
+    if (!TOKEN_PATTERN.test(token)) throw unknownToken();
+    let row: PolledCheck | undefined = await findPolledCheck(this.db, hashSecret(token));
+    if (!row || row.tenant !== owner.tenant || row.mode !== owner.mode) throw unknownToken();
+    if (row.expires_at <= this.now() && row.finished_at === null) {
+      // Rare: the poll reached the link past its expiry before the sweeper did; settle it with the whole row.
+      row = await this.settleExpiry(await this.ownedRow(owner, token));
+    }
     switch (row.status) {
       case 'pending':
       case 'in_progress':
-        return { state: 'open', id: row.id, status: row.status, expires_at: iso(row.expires_at) };
+        return { state: 'open', id: row.id, status: row.status, mode: row.mode, expires_at: iso(row.expires_at) };
       case 'expired':
-        return { state: 'expired', id: row.id, status: 'expired' };
+        return { state: 'expired', id: row.id, status: 'expired', mode: row.mode };
       case 'complete':
       case 'failed':
         return {
           state: 'done',
           id: row.id,
           status: row.status,
+          mode: row.mode,
           ...(row.reference !== null ? { reference: row.reference } : {}),
           result: await this.resultOf(row),
         };
@@ -247,7 +265,7 @@ export class LivenessChecks {
     return (await findCheckByTokenHash(this.db, row.token_hash)) ?? row;
   }
 
-  private async resultOf(row: CheckRow): Promise<CheckResult> {
+  private async resultOf(row: PolledCheck): Promise<CheckResult> {
     const stored = JSON.parse(row.result ?? '{}') as StoredResult;
     const result: CheckResult = {
       passed: stored.passed,
@@ -275,10 +293,9 @@ export class LivenessChecks {
   }
 
   private async captureRow(captureId: string): Promise<CheckRow> {
-    const notFound = new LivecheckError('not_found', 'this capture link does not exist');
-    if (!CAPTURE_ID_PATTERN.test(captureId)) throw notFound;
+    if (!CAPTURE_ID_PATTERN.test(captureId)) throw unknownCaptureLink();
     const row = await findCheckByCaptureHash(this.db, hashSecret(captureId));
-    if (!row) throw notFound;
+    if (!row) throw unknownCaptureLink();
     return this.settleExpiry(row);
   }
 
@@ -337,12 +354,17 @@ export class LivenessChecks {
     };
   }
 
-  async addFrames(captureId: string, frames: FrameUpload[]): Promise<FrameReceipt[]> {
+  /**
+   * Stores frames of the current attempt. `attempt`, when the client sends it, must be the current
+   * one: a batch still on its way from an earlier attempt is refused rather than mixed into this one.
+   */
+  async addFrames(captureId: string, frames: FrameUpload[], attempt?: number): Promise<FrameReceipt[]> {
     const row = await this.captureRow(captureId);
     this.assertCapturing(row);
     if (row.status !== 'in_progress' || row.challenge === null) {
       throw new LivecheckError('capture_not_started', 'call start before sending frames');
     }
+    if (attempt !== undefined && attempt !== row.attempts) throw attemptMismatch(attempt, row.attempts);
     const { capture } = this.deps;
     if (frames.length === 0 || frames.length > capture.maxFramesPerRequest) {
       throw new LivecheckError('invalid_request', `send 1 to ${capture.maxFramesPerRequest} frames per request`);
@@ -357,21 +379,23 @@ export class LivenessChecks {
       accepted.push({ upload, jpeg });
     }
     const now = this.now();
-    const attempt = row.attempts;
+    const current = row.attempts;
     const firstSeq = await this.db.transaction().execute(async (trx) => {
       const counted = await trx
         .updateTable('liveness_checks')
         .set((eb) => ({ frame_count: eb('frame_count', '+', frames.length) }))
         .where('id', '=', row.id)
         .where('status', '=', 'in_progress')
-        .where('attempts', '=', attempt)
+        .where('attempts', '=', current)
         .where('finished_at', 'is', null)
         .where('frame_count', '<=', capture.maxFramesPerAttempt - frames.length)
         .returning('frame_count')
         .executeTakeFirst();
       if (!counted) {
-        const current = await trx.selectFrom('liveness_checks').select(['frame_count', 'finished_at', 'attempts']).where('id', '=', row.id).executeTakeFirst();
-        if (current && current.finished_at === null && current.attempts === attempt) {
+        const latest = await trx.selectFrom('liveness_checks').select(['frame_count', 'finished_at', 'attempts']).where('id', '=', row.id).executeTakeFirst();
+        // A start between our read and this write began another attempt: these frames are not its.
+        if (latest && latest.attempts !== current) throw attemptMismatch(attempt ?? current, latest.attempts);
+        if (latest && latest.finished_at === null) {
           throw new LivecheckError('too_many_frames', `a capture attempt takes at most ${capture.maxFramesPerAttempt} frames`);
         }
         throw new LivecheckError('check_finished', 'this capture attempt is over');
@@ -382,7 +406,7 @@ export class LivenessChecks {
         accepted.map(({ upload, jpeg }, i) => ({
           check_id: row.id,
           seq: first + i,
-          attempt,
+          attempt: current,
           t: Math.round(upload.t),
           step: upload.step,
           image_sealed: this.deps.box.encrypt(jpeg),
@@ -452,7 +476,8 @@ export class LivenessChecks {
     return { status, ...(redirect ? { redirect } : {}) };
   }
 
-  private redirectFor(row: CheckRow): string | undefined {
+  /** redirect_url with the check's lc_token, as the capture page gets it when done (the sandbox page too). */
+  redirectFor(row: CheckRow): string | undefined {
     const target = parseOptions(row).redirect_url;
     if (!target) return undefined;
     const { token } = JSON.parse(this.deps.box.decryptText(row.token_sealed)) as { token: string };
@@ -465,18 +490,23 @@ export class LivenessChecks {
    * Right to erasure: deletes the check and everything kept for it now. Afterwards the token is
    * unknown; malformed, unknown and other tenants' tokens are refused exactly as by `get`.
    */
-  async erase(tenant: string, token: string): Promise<void> {
-    const unknown = new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
-    if (!TOKEN_PATTERN.test(token)) throw unknown;
-    const row = await findCheckByTokenHash(this.db, hashSecret(token));
-    if (!row || row.tenant !== tenant) throw unknown;
+  async erase(owner: CheckOwner, token: string): Promise<void> {
+    const row = await this.ownedRow(owner, token);
     const erased = await this.db.transaction().execute(async (trx) => {
       if (!(await eraseCheckRows(trx, row.id))) return false;
-      await recordAudit(trx, { actor: `tenant:${tenant}`, action: 'check.erase', subject: row.id }, this.now());
+      await recordAudit(trx, { actor: `tenant:${owner.tenant}`, action: 'check.erase', subject: row.id, details: { mode: row.mode } }, this.now());
       return true;
     });
     // A concurrent erase (or the retention sweep) got there first.
-    if (!erased) throw unknown;
+    if (!erased) throw unknownToken();
+  }
+
+  /** The check of this token if it belongs to this tenant and mode; one answer for every other case. */
+  private async ownedRow(owner: CheckOwner, token: string): Promise<CheckRow> {
+    if (!TOKEN_PATTERN.test(token)) throw unknownToken();
+    const row = await findCheckByTokenHash(this.db, hashSecret(token));
+    if (!row || row.tenant !== owner.tenant || row.mode !== owner.mode) throw unknownToken();
+    return row;
   }
 
   /**
@@ -502,4 +532,20 @@ export class LivenessChecks {
 function parseOptionsResult(row: CheckRow): string | undefined {
   if (row.result === null) return undefined;
   return (JSON.parse(row.result) as StoredResult).failure_reason;
+}
+
+// Built only when thrown: an Error captures a stack trace, which is costly on the polling path.
+function unknownToken(): LivecheckError {
+  return new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
+}
+
+function attemptMismatch(sent: number, current: number): LivecheckError {
+  if (sent < current) {
+    return new LivecheckError('attempt_superseded', `these frames belong to attempt ${sent}, but attempt ${current} has started since; they were not stored`);
+  }
+  return new LivecheckError('invalid_request', `attempt ${sent} has not been started; the current attempt is ${current}`);
+}
+
+function unknownCaptureLink(): LivecheckError {
+  return new LivecheckError('not_found', 'this capture link does not exist');
 }

@@ -11,6 +11,7 @@ import {
   LivecheckTimeoutError,
   type LivenessCheck,
   type PollEvent,
+  type SimulatedOutcome,
   type TerminalCheck,
 } from '../../packages/client/src/index.js';
 import { renderQrCode } from './qr-code.js';
@@ -33,6 +34,8 @@ const HELP = `Usage:
   livecheck checks create [options]   create a check; prints the link for the user and the token
   livecheck checks get TOKEN          read a check once
   livecheck checks wait TOKEN         poll until the check is decided or expired
+  livecheck checks simulate TOKEN --outcome passed|failed|in_progress|expired
+                                      sandbox: decide a test check (test key lc_test_… only)
 
 Create options:
   --redirect-url URL      where the capture page sends the user afterwards (with lc_token)
@@ -47,6 +50,11 @@ Create options:
 Wait options:
   --timeout SECONDS       give up after this long (exit 3)
 
+Simulate options (test checks, made with a test key; see "Sandbox" in the README):
+  --outcome OUTCOME       passed, failed, in_progress, or expired (the link expires now: 410)
+  --failure-reason CODE   with --outcome failed: no_face, too_dark, step_not_done (default),
+                          wrong_direction, flat_surface, identity_changed, … (the engine's codes)
+
 Common options:
   --url URL               the service (env LIVECHECK_URL, default ${DEFAULT_URL})
   --api-key KEY           a tenant API key lc_… (env LIVECHECK_API_KEY)
@@ -54,7 +62,7 @@ Common options:
   --help                  this text
 
 Exit codes:
-  create, get: 0 success, 1 usage error, 3 error (API, network)
+  create, get, simulate: 0 success, 1 usage error, 3 error (API, network)
   wait:        0 passed, 1 not passed (complete below threshold, or failed),
                2 expired, 3 error (usage, API, network, timeout)
 
@@ -64,6 +72,8 @@ Examples:
   npx livecheck checks get 3hJ9…Kq --json
   npx livecheck checks wait 3hJ9…Kq --timeout 600 && echo "live person"
   TOKEN=$(npx livecheck checks create --json | jq -r .token) && npx livecheck checks wait "$TOKEN"
+  export LIVECHECK_API_KEY=lc_test_…       # npx livecheck keys create --tenant acme --mode test
+  npx livecheck checks simulate "$TOKEN" --outcome failed --failure-reason no_face
 `;
 
 const COMMON = {
@@ -87,6 +97,8 @@ export async function runChecksCli(argv: string[], io: ChecksCliIo = { stdout: p
         return await get(rest, io);
       case 'wait':
         return await wait(rest, io);
+      case 'simulate':
+        return await simulate(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -170,6 +182,30 @@ async function wait(argv: string[], io: ChecksCliIo): Promise<number> {
   io.stdout.write(values.json ? `${JSON.stringify(check)}\n` : `${describeCheck(check)}\n`);
   if (check.status === 'expired') return WAIT_EXIT.expired;
   return check.result.passed ? WAIT_EXIT.passed : WAIT_EXIT.notPassed;
+}
+
+const OUTCOMES: readonly SimulatedOutcome[] = ['passed', 'failed', 'in_progress', 'expired'];
+
+async function simulate(argv: string[], io: ChecksCliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, outcome: { type: 'string' }, 'failure-reason': { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return help(io);
+  const token = tokenArgument(positionals);
+  const outcome = OUTCOMES.find((o) => o === values.outcome);
+  if (!outcome) throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}${values.outcome === undefined ? '' : `, got ${JSON.stringify(values.outcome)}`}`);
+  const failureReason = values['failure-reason'];
+  if (failureReason !== undefined && outcome !== 'failed') throw new UsageError('--failure-reason goes with --outcome failed only');
+  const sdk = client(values, io);
+  // The API takes the check's id; the shell has the token, which the authenticated read turns into it.
+  const { id } = await sdk.getCheck(token);
+  const simulated = await sdk.simulate(id, outcome, failureReason === undefined ? {} : { failureReason });
+  const after = await sdk.getCheck(token);
+  io.stdout.write(values.json ? `${JSON.stringify(after)}\n` : `simulated ${outcome} for test check ${simulated.id}; it now reads:\n${describeCheck(after)}\n`);
+  return 0;
 }
 
 function client(values: { url?: string | undefined; 'api-key'?: string | undefined }, io: ChecksCliIo): LivecheckClient {

@@ -10,10 +10,13 @@ const HELP = `livecheck: self-hosted face liveness checks
 
 Usage:
   livecheck serve                         start the service (API, capture page, analysis)
-  livecheck keys create --tenant NAME     create a tenant API key (printed once)
+  livecheck keys create --tenant NAME [--mode test]
+                                          create a tenant API key (printed once); test: a sandbox key lc_test_…
   livecheck keys list [--tenant NAME]     list API keys (hints only, never secrets)
   livecheck keys revoke ID                revoke an API key
-  livecheck checks create|get|wait        create a check, read it, wait for its result (--help)
+  livecheck keys reseal [--batch N]       re-encrypt stored data under LIVECHECK_ENCRYPTION_KEY (--help)
+  livecheck checks create|get|wait|simulate
+                                          create a check, read it, wait for its result, decide a test check (--help)
   livecheck eval --help                   measure BPCER/APCER and decision latency
   livecheck synth --help                  generate synthetic camera sessions from a face photo
 
@@ -27,7 +30,9 @@ LIVECHECK_ADMIN_KEY, LIVECHECK_PUBLIC_URL, …); see the README.
 Examples:
   npx livecheck serve
   npx livecheck keys create --tenant acme
+  npx livecheck keys create --tenant acme --mode test
   DATABASE_URL=postgres://127.0.0.1/livecheck npx livecheck keys list --json
+  LIVECHECK_ENCRYPTION_KEY=new LIVECHECK_PREVIOUS_ENCRYPTION_KEYS=old npx livecheck keys reseal
 
 Exit codes: 0 success, 1 usage error, 3 runtime error.
 `;
@@ -115,14 +120,21 @@ async function serve(argv: string[]): Promise<number> {
 
 async function keys(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
+  if (action === 'reseal') {
+    const { runResealCli } = await import('./reseal.js');
+    return runResealCli(rest);
+  }
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { tenant: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { tenant: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
-  if (values.help || action === undefined) {
-    process.stdout.write('Usage:\n  livecheck keys create --tenant NAME [--json]\n  livecheck keys list [--tenant NAME] [--json]\n  livecheck keys revoke ID [--json]\n');
+  // `keys --help` arrives as the action: answer it before any store is opened.
+  if (values.help || action === undefined || action === '--help' || action === '-h') {
+    process.stdout.write('Usage:\n  livecheck keys create --tenant NAME [--mode live|test] [--json]\n  livecheck keys list [--tenant NAME] [--json]\n  livecheck keys revoke ID [--json]\n' +
+        '  livecheck keys reseal [--batch N] [--json]   re-encrypt sealed data under LIVECHECK_ENCRYPTION_KEY (keys reseal --help)\n\n' +
+        'Examples:\n  npx livecheck keys create --tenant acme\n  npx livecheck keys list --tenant acme --json\n  npx livecheck keys revoke key_…\n');
     return action === undefined ? 1 : 0;
   }
   const config = loadConfig();
@@ -136,13 +148,19 @@ async function keys(argv: string[]): Promise<number> {
           process.stderr.write('keys create needs --tenant NAME\n');
           return 1;
         }
-        const created = await apiKeys.create(values.tenant);
-        out(`Created API key ${created.id} for tenant ${created.tenant}. It is shown once:\n\n  ${created.key}\n`, created);
+        const mode = values.mode ?? 'live';
+        if (mode !== 'live' && mode !== 'test') {
+          process.stderr.write(`--mode must be live or test, got ${JSON.stringify(mode)}\n`);
+          return 1;
+        }
+        const created = await apiKeys.create(values.tenant, mode);
+        const what = mode === 'test' ? 'test (sandbox) API key' : 'API key';
+        out(`Created ${what} ${created.id} for tenant ${created.tenant}. It is shown once:\n\n  ${created.key}\n`, created);
         return 0;
       }
       case 'list': {
         const list = await apiKeys.list(values.tenant);
-        out(list.map((k) => `${k.id}  ${k.tenant}  …${k.key_hint}  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}`).join('\n') || '(no keys)', { keys: list });
+        out(list.map((k) => `${k.id}  ${k.tenant}  ${k.mode}  …${k.key_hint}  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'}`).join('\n') || '(no keys)', { keys: list });
         return 0;
       }
       case 'revoke': {

@@ -3,12 +3,15 @@
 // so a client cannot claim a step it did not show.
 import type { ChallengeMove, StepVerification } from './types.js';
 
-/** |Δyaw| from the baseline a turn must reach, degrees. Human's yaw is ~±3° noisy on a still face and a
- * deliberate turn reaches 25–35°; 18° leaves room both ways. */
-export const TURN_YAW_DEG = 18;
+/** |Δyaw| from the baseline a turn must reach, degrees. Human's yaw is ~±1–3° noisy on a still face, and it
+ * reads a turn at 0.7–1.3× its true angle depending on the face (measured on generated heads of known
+ * pose: true 22–28° read as 19–21° for one tuning face), so a bar at 15° passes a 22° turn on every face
+ * while staying 5× above the noise. */
+export const TURN_YAW_DEG = 15;
 /** |Δpitch| a look up/down must reach, degrees. Pitch moves less than yaw for the same effort (the neck),
- * and Human's pitch reads a few degrees differently between people, so the bar is lower than for turns. */
-export const LOOK_PITCH_DEG = 12;
+ * and Human under-reads it more: true 17–20° read as 9–13° on faces photographed looking slightly down.
+ * The opening phase's pitch wobbles by < 1° (sd), so 10° still needs a deliberate nod. */
+export const LOOK_PITCH_DEG = 10;
 /** A move is left once the angle falls back below this fraction of its threshold (hysteresis, so that
  * noise around the threshold does not split one movement into several). */
 export const MOVE_EXIT_RATIO = 0.6;

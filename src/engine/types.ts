@@ -94,6 +94,10 @@ export interface StepVerification {
   done: boolean;
   /** Peak angle reached toward the asked direction, degrees. */
   peakAngle: number;
+  /** Capture time (ms since start, the client's clock) of the first frame uploaded for this step. */
+  startedMs?: number;
+  /** Capture time of the frame where the move peaked, when it was done: with startedMs, how long it took. */
+  peakMs?: number;
 }
 
 export interface LivenessSignals {

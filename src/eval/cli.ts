@@ -1,7 +1,7 @@
 // `npm run eval` / `livecheck eval`: measures livecheck the way ISO/IEC 30107-3 asks, over the real
 // HTTP API and capture protocol, with generated sessions (or offline on your own recordings).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
@@ -18,13 +18,25 @@ const HELP = `livecheck eval: BPCER/APCER and decision latency, measured over th
 
 Usage:
   livecheck eval [--url URL --api-key KEY] [--split held_out|tuning|all] [--species LIST]
-                 [--per-face N] [--faces N] [--seed N] [--out FILE] [--json]
+                 [--per-face N] [--bona-fide-per-face N] [--faces N] [--seed N] [--fps N]
+                 [--unpaced] [--out FILE] [--json]
   livecheck eval --data DIR [--threshold X] [--out FILE]
+  livecheck eval --report FILE[,FILE…] [--threshold X]
 
 Without --url, a livecheck service is started in this process on a temporary embedded store.
 Generated sessions come from the package face photos (src/synth); --split held_out (default) uses
 only faces that were never used for tuning. --data evaluates your own recorded sessions offline
-through the same engine (see README, "Measure it on your own data").
+through the same engine (see README, "Measure it on your own data"). --report summarises row files
+written earlier (several runs together), and with --threshold shows what another threshold would
+have decided on the same attempts.
+
+Options:
+  --per-face N             attempts per face and attack species (default 1)
+  --bona-fide-per-face N   attempts per face for bona_fide (default: --per-face)
+  --fps N                  frames per second of the generated sessions (default 6: a 4-step session is
+                           ~60 frames; the hosted page sends 5 per second)
+  --unpaced                upload every frame at once instead of at its capture time; then the
+                           latency includes the whole analysis, not just what is left after capture
 
 Examples:
   npm run eval
@@ -41,11 +53,15 @@ export async function runEvalCli(argv: string[]): Promise<number> {
       split: { type: 'string', default: 'held_out' },
       species: { type: 'string' },
       'per-face': { type: 'string', default: '1' },
+      'bona-fide-per-face': { type: 'string' },
+      fps: { type: 'string', default: '6' },
+      unpaced: { type: 'boolean' },
       faces: { type: 'string' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
       data: { type: 'string' },
       threshold: { type: 'string' },
+      report: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -53,6 +69,14 @@ export async function runEvalCli(argv: string[]): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.report) {
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    const rows = values.report.split(',').flatMap((file) => JSON.parse(readFileSync(file.trim(), 'utf8')) as AttemptRow[]);
+    const report = summarise(threshold === undefined ? rows : rethreshold(rows, threshold));
+    const heading = threshold === undefined ? 'as decided' : `re-decided at threshold ${threshold}`;
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${rows.length} attempts, ${heading}\n${formatReport(report)}\n`);
     return 0;
   }
   const out = values.out ?? path.join('artifacts', `eval-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -74,6 +98,9 @@ export async function runEvalCli(argv: string[]): Promise<number> {
       species: species as SessionSpecies[],
       faces,
       perFace: Number(values['per-face']),
+      bonaFidePerFace: Number(values['bona-fide-per-face'] ?? values['per-face']),
+      fps: Number(values.fps),
+      paced: !values.unpaced,
       seed: Number(values.seed),
       log: (line) => process.stderr.write(`${line}\n`),
     });
@@ -81,8 +108,15 @@ export async function runEvalCli(argv: string[]): Promise<number> {
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
   const report = summarise(rows);
-  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\nper-attempt rows: ${out}\n`);
+  // Latency depends on what else the machine is doing: say so next to the figures.
+  const machine = `${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`;
+  process.stdout.write(values.json ? `${JSON.stringify({ ...report, machine })}\n` : `${formatReport(report)}\n${machine}\nper-attempt rows: ${out}\n`);
   return 0;
+}
+
+/** The same attempts decided at another threshold: passed = a complete decision with confidence ≥ it. */
+export function rethreshold(rows: readonly AttemptRow[], threshold: number): AttemptRow[] {
+  return rows.map((row) => ({ ...row, passed: row.status === 'complete' && (row.confidence ?? 0) >= threshold }));
 }
 
 export interface GeneratedEvaluation {
@@ -91,6 +125,11 @@ export interface GeneratedEvaluation {
   species: SessionSpecies[];
   faces: string[];
   perFace: number;
+  bonaFidePerFace: number;
+  /** Frames per second of the generated sessions. */
+  fps: number;
+  /** Upload frames at their capture times (see AttemptSpec.paced). */
+  paced: boolean;
   seed: number;
   log: (line: string) => void;
 }
@@ -107,7 +146,8 @@ export async function evaluateGenerated(options: GeneratedEvaluation): Promise<A
       const face = await loadFaceSource(human, faceId);
       const otherId = options.faces[(i + 1) % options.faces.length];
       for (const species of options.species) {
-        for (let rep = 0; rep < options.perFace; rep++) {
+        const reps = species === 'bona_fide' ? options.bonaFidePerFace : options.perFace;
+        for (let rep = 0; rep < reps; rep++) {
           const seed = options.seed * 1_000_003 + i * 1009 + rep * 17 + species.length;
           const otherFace = needsOtherFace(species) && otherId && otherId !== faceId ? await loadFaceSource(human, otherId) : undefined;
           if (needsOtherFace(species) && !otherFace) continue;
@@ -115,7 +155,8 @@ export async function evaluateGenerated(options: GeneratedEvaluation): Promise<A
             species,
             face: faceId,
             seed,
-            makeSession: async (challenge: Challenge) => generateSession({ face, challenge, species, seed, ...(otherFace ? { otherFace } : {}) }),
+            makeSession: async (challenge: Challenge) => generateSession({ face, challenge, species, seed, fps: options.fps, ...(otherFace ? { otherFace } : {}) }),
+            paced: options.paced,
           });
           rows.push(row);
           options.log(

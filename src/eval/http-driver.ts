@@ -18,6 +18,12 @@ export interface AttemptSpec {
   seed: number;
   /** Makes the frames once the server has drawn the challenge. */
   makeSession: (challenge: Challenge) => Promise<SessionToPlay>;
+  /**
+   * Upload each batch when its last frame would have been taken (the frames' `t`), as a capture client
+   * does, so that streaming analysis runs during capture and finish → result measures only what is left
+   * after it. Without pacing every frame arrives at once and the latency is the whole analysis.
+   */
+  paced?: boolean;
 }
 
 const BATCH = 4;
@@ -51,8 +57,12 @@ export async function playAttempt(service: ServiceEndpoint, spec: AttemptSpec): 
     challenge: Challenge;
   };
   const session = await spec.makeSession(started.challenge);
+  const captureStarted = performance.now();
   for (let i = 0; i < session.frames.length; i += BATCH) {
-    const frames = session.frames.slice(i, i + BATCH).map((f) => ({ t: f.t, step: f.step, image: `data:image/jpeg;base64,${f.jpeg.toString('base64')}` }));
+    const batch = session.frames.slice(i, i + BATCH);
+    const due = captureStarted + (batch.at(-1)?.t ?? 0);
+    if (spec.paced && due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+    const frames = batch.map((f) => ({ t: f.t, step: f.step, image: `data:image/jpeg;base64,${f.jpeg.toString('base64')}` }));
     await expectStatus(await call(`${capture}/frames`, { method: 'POST', headers: json, body: JSON.stringify({ frames }) }), 202, 'frames');
   }
   const finishedAt = performance.now();

@@ -1,26 +1,62 @@
 // Periodic housekeeping: ends checks whose link ran out, deletes audit and probe images past
-// retention and whole checks past LIVECHECK_RESULT_TTL.
+// retention, whole checks past LIVECHECK_RESULT_TTL, and old webhook and audit log rows.
 // Reads settle expiry too, so the sweeper only makes the store match what reads already report.
 import type { LivenessChecks } from '../checks/service.js';
 import type { Clock } from '../clock.js';
+import { deleteAuditBefore } from '../store/audit-log.js';
 import { deleteExpiredAuditImages, openChecksPastExpiry } from '../store/checks.js';
+import { pruneWebhookLog } from '../webhooks/prune.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { WorkerLogger } from './analysis-worker.js';
+
+export interface LogRetention {
+  /** LIVECHECK_WEBHOOK_LOG_TTL: finished deliveries and dispatched events. */
+  webhookLogTtlSeconds: number;
+  /** LIVECHECK_AUDIT_LOG_TTL. */
+  auditLogTtlSeconds: number;
+}
+
+export const DEFAULT_LOG_RETENTION: LogRetention = { webhookLogTtlSeconds: 30 * 86_400, auditLogTtlSeconds: 365 * 86_400 };
 
 export interface SweepDeps {
   db: Kysely<Database>;
   checks: LivenessChecks;
   clock: Clock;
+  /** DEFAULT_LOG_RETENTION when absent. */
+  logRetention?: LogRetention;
 }
 
-export async function sweepOnce(deps: SweepDeps): Promise<{ expired: number; imagesDeleted: number; probeImagesDeleted: number; checksPurged: number }> {
+export interface SweepCounts {
+  expired: number;
+  imagesDeleted: number;
+  probeImagesDeleted: number;
+  checksPurged: number;
+  webhookDeliveriesPruned: number;
+  webhookEventsPruned: number;
+  webhookEndpointsPruned: number;
+  auditEntriesPruned: number;
+}
+
+export async function sweepOnce(deps: SweepDeps): Promise<SweepCounts> {
   const now = deps.clock.now();
   const due = await openChecksPastExpiry(deps.db, now, 500);
   for (const row of due) await deps.checks.settleExpiry(row);
   const imagesDeleted = await deleteExpiredAuditImages(deps.db, now);
   const purged = await deps.checks.purgeExpired();
-  return { expired: due.length, imagesDeleted, probeImagesDeleted: purged.probeImages, checksPurged: purged.checks };
+  const retention = deps.logRetention ?? DEFAULT_LOG_RETENTION;
+  const webhooks = await pruneWebhookLog(deps.db, now - retention.webhookLogTtlSeconds * 1000);
+  const auditEntriesPruned = await deleteAuditBefore(deps.db, now - retention.auditLogTtlSeconds * 1000);
+  return {
+    expired: due.length,
+    imagesDeleted,
+    probeImagesDeleted: purged.probeImages,
+    checksPurged: purged.checks,
+    webhookDeliveriesPruned: webhooks.deliveries,
+    webhookEventsPruned: webhooks.events,
+    webhookEndpointsPruned: webhooks.endpoints,
+    auditEntriesPruned,
+  };
 }
 
 export class Sweeper {
@@ -39,6 +75,11 @@ export class Sweeper {
       this.running = sweepOnce(this.deps).catch((err: unknown) => this.logger.error({ err }, 'sweep failed'));
     }, this.intervalMs);
     this.timer.unref();
+  }
+
+  /** One sweep now, with this process's settings (tests, operators); errors reach the caller. */
+  sweepNow(): Promise<SweepCounts> {
+    return sweepOnce(this.deps);
   }
 
   async stop(): Promise<void> {

@@ -3,11 +3,18 @@
 
 type Labels = Record<string, string>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+function escapeLabel(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
+}
+
+// Called on every request by the HTTP metrics: plain loops, no escaping when nothing needs it.
 function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
+  const keys = Object.keys(labels).sort();
+  let key = '';
+  for (const k of keys) key += `${key ? ',' : ''}${k}="${escapeLabel(String(labels[k]))}"`;
+  return key;
 }
 
 function line(name: string, key: string, value: number): string {
@@ -50,9 +57,9 @@ export class Histogram implements Metric {
       s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    this.buckets.forEach((b, i) => {
-      if (value <= b && s) s.counts[i] = (s.counts[i] ?? 0) + 1;
-    });
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (value <= (this.buckets[i] ?? Infinity)) s.counts[i] = (s.counts[i] ?? 0) + 1;
+    }
     s.sum += value;
     s.count += 1;
   }

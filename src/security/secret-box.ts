@@ -27,6 +27,11 @@ export class SecretBox {
     this.current = { id: keyId(first), key: first };
   }
 
+  /** The 4-byte id that every value sealed from now on carries after its version byte. */
+  currentKeyId(): Buffer {
+    return Buffer.from(this.current.id);
+  }
+
   encrypt(plain: Buffer): Buffer {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);

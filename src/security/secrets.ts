@@ -19,7 +19,10 @@ export function randomAlphanumeric(length: number): string {
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9]{32}$/;
 export const CAPTURE_ID_PATTERN = /^cap_[A-Za-z0-9]{40}$/;
-export const API_KEY_PATTERN = /^lc_[A-Za-z0-9]{40}$/;
+/** Live keys; `_` is not alphanumeric, so no live key can ever begin with `lc_test_`. */
+export const LIVE_API_KEY_PATTERN = /^lc_[A-Za-z0-9]{40}$/;
+export const TEST_API_KEY_PATTERN = /^lc_test_[A-Za-z0-9]{40}$/;
+export const API_KEY_PATTERN = /^lc_(?:test_)?[A-Za-z0-9]{40}$/;
 export const ADMIN_KEY_PREFIX = 'lcadmin_';
 
 export function newCheckToken(): string {
@@ -30,8 +33,15 @@ export function newCaptureId(): string {
   return `cap_${randomAlphanumeric(40)}`;
 }
 
-export function newApiKey(): string {
-  return `lc_${randomAlphanumeric(40)}`;
+/** `lc_…` for live keys, `lc_test_…` for sandbox keys: the mode is visible in logs and configs. */
+export function newApiKey(mode: 'live' | 'test' = 'live'): string {
+  return `${mode === 'test' ? 'lc_test_' : 'lc_'}${randomAlphanumeric(40)}`;
+}
+
+export function apiKeyMode(key: string): 'live' | 'test' | undefined {
+  if (LIVE_API_KEY_PATTERN.test(key)) return 'live';
+  if (TEST_API_KEY_PATTERN.test(key)) return 'test';
+  return undefined;
 }
 
 export function newAdminKey(): string {

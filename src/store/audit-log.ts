@@ -19,7 +19,17 @@ export type AuditAction =
   | 'check.failed'
   | 'check.expire'
   | 'check.erase'
-  | 'check.purge';
+  | 'check.purge'
+  /** A sandbox outcome asked for a test check (src/sandbox). */
+  | 'check.simulate'
+  | 'tenant_settings.update'
+  /** Webhook administration (src/webhooks/webhooks.ts); reading a signing secret counts too. */
+  | 'webhook_endpoint.create'
+  | 'webhook_endpoint.delete'
+  | 'webhook_endpoint.rotate_secret'
+  | 'tenant_webhook_secret.read'
+  | 'tenant_webhook_secret.rotate'
+  | 'webhook_delivery.redeliver';
 
 export interface AuditEntry {
   actor: AuditActor;
@@ -44,6 +54,23 @@ export async function recordAudit(db: Db, entry: AuditEntry, now: number): Promi
     .insertInto('audit_log')
     .values({ id: auditId(now), at: now, actor: entry.actor, action: entry.action, subject: entry.subject, details: JSON.stringify(entry.details ?? {}) })
     .execute();
+}
+
+/**
+ * Deletes entries written before `cutoff` (LIVECHECK_AUDIT_LOG_TTL), a batch at a time so a backlog
+ * never holds a long lock; returns how many went.
+ */
+export async function deleteAuditBefore(db: Kysely<Database>, cutoff: number, batch = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom('audit_log')
+      .where('id', 'in', (eb) => eb.selectFrom('audit_log').select('id').where('at', '<', cutoff).limit(batch))
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    total += deleted;
+    if (deleted < batch) return total;
+  }
 }
 
 /** Newest first; `before` is the id of the last entry of the previous page. */

@@ -1,6 +1,7 @@
 // Queries on liveness checks, their capture frames and their retained images.
 import type { Kysely, Transaction } from 'kysely';
-import type { CheckRow, CheckStatus, CheckUpdate, Database, FrameRow, NewCheckRow } from './schema.js';
+import { compiledOnce } from './compiled-once.js';
+import type { CheckMode, CheckRow, CheckStatus, CheckUpdate, Database, FrameRow, NewCheckRow } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -8,8 +9,28 @@ export async function insertCheck(db: Db, row: NewCheckRow): Promise<void> {
   await db.insertInto('liveness_checks').values(row).execute();
 }
 
+const selectByTokenHash = compiledOnce((db: Kysely<Database>, tokenHash: string) =>
+  db.selectFrom('liveness_checks').selectAll().where('token_hash', '=', tokenHash),
+);
+
 export async function findCheckByTokenHash(db: Db, tokenHash: string): Promise<CheckRow | undefined> {
-  return db.selectFrom('liveness_checks').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  return (await selectByTokenHash(db, tokenHash))[0];
+}
+
+/**
+ * What a poll of GET /liveness_check reads, and no more: the sealed token and the capture columns
+ * are blobs and long strings that cost more to fetch than the indexed lookup itself.
+ */
+const POLL_COLUMNS = ['id', 'tenant', 'mode', 'status', 'options', 'reference', 'result', 'expires_at', 'finished_at', 'images_expire_at'] as const;
+export type PolledCheck = Pick<CheckRow, (typeof POLL_COLUMNS)[number]>;
+
+const selectPolledByTokenHash = compiledOnce((db: Kysely<Database>, tokenHash: string) =>
+  db.selectFrom('liveness_checks').select(POLL_COLUMNS).where('token_hash', '=', tokenHash),
+);
+
+/** Every poll runs this. */
+export async function findPolledCheck(db: Db, tokenHash: string): Promise<PolledCheck | undefined> {
+  return (await selectPolledByTokenHash(db, tokenHash))[0];
 }
 
 export async function findCheckByCaptureHash(db: Db, captureHash: string): Promise<CheckRow | undefined> {
@@ -20,11 +41,13 @@ export async function findCheckById(db: Db, id: string): Promise<CheckRow | unde
   return db.selectFrom('liveness_checks').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findCheckByIdempotencyKey(db: Db, tenant: string, key: string): Promise<CheckRow | undefined> {
+/** Keys are per tenant and mode: a test request never replays a live check, nor the reverse. */
+export async function findCheckByIdempotencyKey(db: Db, owner: { tenant: string; mode: CheckMode }, key: string): Promise<CheckRow | undefined> {
   return db
     .selectFrom('liveness_checks')
     .selectAll()
-    .where('tenant', '=', tenant)
+    .where('tenant', '=', owner.tenant)
+    .where('mode', '=', owner.mode)
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
 }

@@ -5,6 +5,9 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { initial } from './migrations/0001-initial.js';
 import { webhooks } from './migrations/0002-webhooks.js';
 import { retentionAudit } from './migrations/0003-retention-audit.js';
+import { sandbox } from './migrations/0004-sandbox.js';
+import { tenantSettings } from './migrations/0005-tenant-settings.js';
+import { consoleSessions } from './migrations/0007-console-sessions.js';
 import type { Dialect } from './migrations/dialect.js';
 
 export type { Dialect } from './migrations/dialect.js';
@@ -14,6 +17,9 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0001_initial': initial(dialect),
     '0002_webhooks': webhooks(dialect),
     '0003_retention_audit': retentionAudit(),
+    '0004_sandbox': sandbox(),
+    '0005_tenant_settings': tenantSettings(dialect),
+    '0007_console_sessions': consoleSessions(),
   };
 }
 

@@ -4,12 +4,17 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 
 export type CheckStatus = 'pending' | 'in_progress' | 'complete' | 'failed' | 'expired';
 
+/** Live keys make real checks; test keys make sandbox checks, decided by simulation (0004). */
+export type CheckMode = 'live' | 'test';
+
 export interface ApiKeysTable {
   id: string;
   tenant: string;
   key_hash: string;
   /** Last four characters, so an operator can tell keys apart without the secret. */
   key_hint: string;
+  /** Which checks the key makes and may see. */
+  mode: CheckMode;
   created_at: number;
   revoked_at: number | null;
 }
@@ -24,6 +29,8 @@ export interface LivenessChecksTable {
   id: string;
   tenant: string;
   api_key_id: string;
+  /** The mode of the key that created it; readable only by keys of the same mode. */
+  mode: CheckMode;
   token_hash: string;
   capture_hash: string;
   /** The token, sealed, because the redirect must show it again. */
@@ -149,6 +156,34 @@ export interface AuditLogTable {
   details: string;
 }
 
+/** A review-console sign-in (0007); the cookie holds the secret, the table its digest. */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  principal: 'admin' | 'tenant';
+  tenant: string | null;
+  /** The tenant's API key id, or the admin key's digest. */
+  credential: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** How a tenant's capture page looks and who may frame it (0005). */
+export interface TenantSettingsTable {
+  tenant: string;
+  display_name: string | null;
+  /** #rrggbb as given; the page derives readable variants. */
+  accent_color: string | null;
+  /** Hex SHA-256 of logo_png, which names the logo's URL. */
+  logo_hash: string | null;
+  /** Re-encoded PNG: nothing of the uploaded file but its pixels. */
+  logo_png: Buffer | null;
+  /** JSON array of https origins. */
+  frame_ancestors: string;
+  default_threshold: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   admin_keys: AdminKeysTable;
@@ -161,6 +196,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   tenant_webhook_secrets: TenantWebhookSecretsTable;
   audit_log: AuditLogTable;
+  tenant_settings: TenantSettingsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -36,9 +36,15 @@ Options:
   --width N --height N   frame size (default 640×480)
   --sheet FILE       also write a contact sheet PNG of the frames
   --list             list face ids by list (tuning, held out, degraded)
+  --json             machine-readable output (the face lists, or what was written)
   --help             this text
 
 Exit codes: 0 success, 1 usage error, 3 runtime error.
+
+Examples:
+  npx livecheck synth --list
+  npx livecheck synth --face hopper --species bona_fide --steps turn_left,look_up,turn_right,look_down --seed 7 --out /tmp/session-7
+  npx livecheck synth --face hopper --species print_still --steps turn_left,look_up --seed 1 --out /tmp/print --json | jq .frames
 `;
 
 class UsageError extends Error {
@@ -108,6 +114,7 @@ export async function runSynthCli(argv: string[]): Promise<number> {
         height: { type: 'string' },
         sheet: { type: 'string' },
         list: { type: 'boolean' },
+        json: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -120,6 +127,10 @@ export async function runSynthCli(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.list) {
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ tuning: TUNING_FACES, held_out: HELD_OUT_FACES, degraded: DEGRADED_FACES })}\n`);
+      return 0;
+    }
     process.stdout.write(
       `tuning:   ${TUNING_FACES.join(' ')}\nheld out: ${HELD_OUT_FACES.join(' ')}\ndegraded: ${DEGRADED_FACES.join(' ')}\n`,
     );
@@ -201,9 +212,14 @@ export async function runSynthCli(argv: string[]): Promise<number> {
     };
     await writeFile(path.join(request.out, 'session.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (request.sheet) await writeFile(request.sheet, await contactSheet(session.frames, { every: 2 }));
+    const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ out: request.out, frames: session.frames.length, species: session.species, steps: request.steps, face: session.faceId, seconds })}\n`);
+      return 0;
+    }
     process.stdout.write(
       `${session.frames.length} frames of ${session.species} (${request.steps.join(',')}) for ${session.faceId} ` +
-        `in ${((Date.now() - started) / 1000).toFixed(1)} s → ${request.out}\n`,
+        `in ${seconds.toFixed(1)} s → ${request.out}\n`,
     );
     return 0;
   } catch (error) {

@@ -17,7 +17,10 @@ export interface MotionFrame {
 
 /** Yaw and pitch amplitudes asked of a person, degrees (the engine is tuned for roughly these). */
 export const YAW_RANGE: readonly [number, number] = [22, 34];
-export const PITCH_RANGE: readonly [number, number] = [16, 24];
+// Pitch starts at 18°: a nod asked for with "look up/down" is 20–30° for most people, and Human reads a
+// rendered nod at 0.5–1× its true angle (faces photographed looking down the least), so 16° could be
+// seen as 8° — a person who barely nodded, not the one this generator means to play.
+export const PITCH_RANGE: readonly [number, number] = [18, 26];
 
 const MOVE_DIRECTION: Record<ChallengeMove, keyof HeadReach> = {
   turn_left: 'left',

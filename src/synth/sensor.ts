@@ -14,7 +14,18 @@ export interface SensorProfile {
   exposureDrift: number;
   /** Darkening of the corners, 0..1. */
   vignette: number;
+  /** Mean level (0..255, centre-weighted) the auto exposure brings a scene to. */
+  exposureTarget: number;
 }
+
+/**
+ * Auto-exposure gain limits. A webcam meters the scene and brings it toward mid-grey, so a photo taken in
+ * a dim room must not pass its darkness straight through (frames at mean luma 45 are what no webcam with
+ * auto exposure delivers from a room where a face is visible); it cannot brighten without limit (analog
+ * gain, which also raises the noise) and rarely darkens much.
+ */
+const MIN_EXPOSURE_GAIN = 0.8;
+const MAX_EXPOSURE_GAIN = 2.5;
 
 export function randomSensorProfile(random: Random): SensorProfile {
   return {
@@ -23,6 +34,7 @@ export function randomSensorProfile(random: Random): SensorProfile {
     softness: random.range(0.45, 0.8),
     exposureDrift: random.range(0.015, 0.035),
     vignette: random.range(0.08, 0.2),
+    exposureTarget: random.range(95, 120),
   };
 }
 
@@ -32,6 +44,8 @@ export class WebcamSensor {
   private readonly falloff: Float32Array;
   private readonly balance: [number, number, number];
   private readonly sigmaByLevel = new Float32Array(256);
+  /** Settled auto-exposure gain, metered on the first frame (capture starts after the camera settled). */
+  private exposureGain: number | undefined;
 
   constructor(
     readonly width: number,
@@ -58,7 +72,10 @@ export class WebcamSensor {
   capture(frame: Float32Array): RgbImage {
     const { width, height, random } = this;
     const image = createImage(width, height);
-    const gain = 1 + this.exposure.step();
+    this.exposureGain ??= this.meter(frame);
+    const gain = this.exposureGain * (1 + this.exposure.step());
+    // Analog gain amplifies the sensor's noise along with the signal.
+    const noiseGain = Math.sqrt(Math.max(1, this.exposureGain));
     const warm = this.warmth.step();
     const gr = gain * this.balance[0] * (1 + warm);
     const gg = gain * this.balance[1];
@@ -76,7 +93,7 @@ export class WebcamSensor {
       const b = (frame[i * 3 + 2] ?? 0) * gb * light;
       const level = (r + g + b) / 3;
       // Shot noise grows with the signal.
-      const sigma = sigmaByLevel[level <= 0 ? 0 : level >= 255 ? 255 : level | 0] ?? 0;
+      const sigma = (sigmaByLevel[level <= 0 ? 0 : level >= 255 ? 255 : level | 0] ?? 0) * noiseGain;
       const luma = (noise[k & mask] ?? 0) * sigma;
       const chroma = sigma * 0.5;
       const ro = r + luma + (noise[(k + 1) & mask] ?? 0) * chroma;
@@ -88,6 +105,26 @@ export class WebcamSensor {
       k += 3;
     }
     return image;
+  }
+
+  /** Auto-exposure gain for a scene: its centre-weighted mean level brought to the profile's target. */
+  private meter(frame: Float32Array): number {
+    const { width, height } = this;
+    let sum = 0;
+    let weights = 0;
+    // Every 4th pixel each way is plenty for a mean; the centre (where the face is) counts most.
+    for (let y = 0; y < height; y += 4) {
+      for (let x = 0; x < width; x += 4) {
+        const i = y * width + x;
+        const d2 = ((x - width / 2) / (width / 2)) ** 2 + ((y - height / 2) / (height / 2)) ** 2;
+        const w = d2 < 0.25 ? 3 : 1;
+        sum += w * ((frame[i * 3] ?? 0) + (frame[i * 3 + 1] ?? 0) + (frame[i * 3 + 2] ?? 0)) / 3;
+        weights += w;
+      }
+    }
+    const level = sum / Math.max(1, weights);
+    if (level <= 0) return MAX_EXPOSURE_GAIN;
+    return Math.min(MAX_EXPOSURE_GAIN, Math.max(MIN_EXPOSURE_GAIN, this.profile.exposureTarget / level));
   }
 
   encode(image: RgbImage): Promise<Buffer> {

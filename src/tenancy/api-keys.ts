@@ -5,18 +5,21 @@ import type { Clock } from '../clock.js';
 import { LivecheckError } from '../errors.js';
 import { recordAudit } from '../store/audit-log.js';
 import { adminKeyHashes, findActiveApiKeyByHash, insertAdminKey, insertApiKey, listApiKeys, revokeApiKey, storeIsEmpty } from '../store/api-keys.js';
-import type { Database } from '../store/schema.js';
-import { API_KEY_PATTERN, hashSecret, newAdminKey, newApiKey, secretsEqual } from '../security/secrets.js';
+import type { CheckMode, Database } from '../store/schema.js';
+import { apiKeyMode, hashSecret, newAdminKey, newApiKey, secretsEqual } from '../security/secrets.js';
 
 export interface TenantPrincipal {
   tenant: string;
   apiKeyId: string;
+  /** Live keys see live checks only, test keys test checks only. */
+  mode: CheckMode;
 }
 
 export interface ApiKeyInfo {
   id: string;
   tenant: string;
   key_hint: string;
+  mode: CheckMode;
   created_at: string;
   revoked_at: string | null;
 }
@@ -40,18 +43,18 @@ export class ApiKeys {
   ) {}
 
   /** Creates a tenant key; the secret is returned once and only its digest is kept. */
-  async create(tenant: string): Promise<{ id: string; tenant: string; key: string }> {
+  async create(tenant: string, mode: CheckMode = 'live'): Promise<{ id: string; tenant: string; mode: CheckMode; key: string }> {
     if (!TENANT_PATTERN.test(tenant)) {
       throw new LivecheckError('invalid_request', 'tenant must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
     }
-    const key = newApiKey();
+    const key = newApiKey(mode);
     const id = `key_${randomUUID()}`;
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
-      await insertApiKey(trx, { id, tenant, key_hash: hashSecret(key), key_hint: key.slice(-4), created_at: now, revoked_at: null });
-      await recordAudit(trx, { actor: 'admin', action: 'api_key.create', subject: id, details: { tenant } }, now);
+      await insertApiKey(trx, { id, tenant, key_hash: hashSecret(key), key_hint: key.slice(-4), mode, created_at: now, revoked_at: null });
+      await recordAudit(trx, { actor: 'admin', action: 'api_key.create', subject: id, details: { tenant, mode } }, now);
     });
-    return { id, tenant, key };
+    return { id, tenant, mode, key };
   }
 
   async revoke(id: string): Promise<void> {
@@ -71,19 +74,23 @@ export class ApiKeys {
       id: r.id,
       tenant: r.tenant,
       key_hint: r.key_hint,
+      mode: r.mode,
       created_at: new Date(r.created_at).toISOString(),
       revoked_at: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
     }));
   }
 
   async authenticateTenant(key: string): Promise<TenantPrincipal | undefined> {
-    if (!API_KEY_PATTERN.test(key)) return undefined;
+    const prefixMode = apiKeyMode(key);
+    if (prefixMode === undefined) return undefined;
     const hash = hashSecret(key);
     const now = this.clock.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.principal;
     const row = await findActiveApiKeyByHash(this.db, hash);
-    const principal = row ? { tenant: row.tenant, apiKeyId: row.id } : undefined;
+    // The prefix and the stored mode always agree (the key was made with its prefix); a row that
+    // disagreed would be tampering, and is refused rather than trusted either way.
+    const principal = row && row.mode === prefixMode ? { tenant: row.tenant, apiKeyId: row.id, mode: row.mode } : undefined;
     if (principal) {
       // Bounded: past the limit the oldest entry goes (Map keeps insertion order).
       if (this.cache.size >= AUTH_CACHE_MAX) this.cache.delete(this.cache.keys().next().value ?? '');

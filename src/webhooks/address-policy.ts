@@ -93,3 +93,15 @@ export function forbiddenReason(address: string): string | undefined {
   }
   return 'not an IP address';
 }
+
+/**
+ * Why a URL host (as `URL.hostname` gives it, brackets allowed) is known to be forbidden before any
+ * DNS lookup: a forbidden literal IP, or a `localhost` name (RFC 6761: always loopback). Other
+ * names are only judged after resolution, at delivery.
+ */
+export function forbiddenHostReason(hostname: string): string | undefined {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (isIP(host.replace(/%.*$/, ''))) return forbiddenReason(host);
+  if (/(^|\.)localhost\.?$/.test(host)) return 'loopback (localhost)';
+  return undefined;
+}

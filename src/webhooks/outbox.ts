@@ -2,7 +2,7 @@
 // crash between the change and the delivery loses nothing. Delivery reads it later.
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { CheckStatus, Database } from '../store/schema.js';
+import type { CheckMode, CheckStatus, Database } from '../store/schema.js';
 
 export type CheckEventType = 'liveness_check.completed' | 'liveness_check.failed' | 'liveness_check.expired';
 
@@ -16,13 +16,14 @@ export interface CheckEvent {
   id: string;
   type: CheckEventType;
   timestamp: string;
-  data: { id: string; status: CheckStatus; reference: string | null; mode: 'live' };
+  /** `mode` tells a receiver a sandbox event (test) from a real one (live) before it fetches anything. */
+  data: { id: string; status: CheckStatus; reference: string | null; mode: CheckMode };
 }
 
 /** Records the event of a check reaching a terminal status. Call inside the transaction that moved it. */
 export async function recordCheckEvent(
   db: Kysely<Database> | Transaction<Database>,
-  check: { id: string; tenant: string; reference: string | null },
+  check: { id: string; tenant: string; reference: string | null; mode: CheckMode },
   status: CheckStatus,
   now: number,
 ): Promise<void> {
@@ -32,7 +33,7 @@ export async function recordCheckEvent(
     id: `msg_${randomUUID().replaceAll('-', '')}`,
     type,
     timestamp: new Date(now).toISOString(),
-    data: { id: check.id, status, reference: check.reference, mode: 'live' },
+    data: { id: check.id, status, reference: check.reference, mode: check.mode },
   };
   await db
     .insertInto('webhook_events')

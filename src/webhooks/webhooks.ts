@@ -1,14 +1,14 @@
 // Managing webhooks: tenant endpoints and their secrets, the per-tenant secret for checks' own
 // webhook_url, the delivery log and redelivery. Knows nothing of HTTP; the admin routes translate.
 import { randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { LivecheckError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { type AuditActor, recordAudit } from '../store/audit-log.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Database, WebhookDeliveryRow, WebhookDeliveryStatus, WebhookEndpointRow } from '../store/schema.js';
-import { forbiddenReason } from './address-policy.js';
+import { forbiddenHostReason } from './address-policy.js';
 import { type DeliveryLogRow, cancelPendingDeliveries, findDelivery, findEvent, listDeliveries, requeueDelivery } from './delivery-store.js';
 import {
   disableEndpoint,
@@ -98,22 +98,25 @@ function assertTenant(tenant: string): void {
 }
 
 /**
- * Refuses URLs that can never be delivered to. Host names are checked again after DNS resolution on
- * every attempt; this only turns the obvious cases into an immediate 400.
+ * Refuses URLs that can never be delivered to, naming the field (`url`, `webhook_url`). Host names
+ * are checked again after DNS resolution on every attempt; this only turns the obvious cases (a
+ * forbidden literal IP, localhost) into an immediate 400.
  */
-export function assertWebhookUrl(text: string, allowPrivate: boolean): void {
+export function assertWebhookUrl(text: string, allowPrivate: boolean, field = 'url'): void {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new LivecheckError('invalid_request', 'url is not a valid absolute URL');
+    throw new LivecheckError('invalid_request', `${field} is not a valid absolute URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LivecheckError('invalid_request', 'url must use http or https');
-  if (url.username || url.password) throw new LivecheckError('invalid_request', 'url must not contain credentials; authenticate receivers by the signature');
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const reason = !allowPrivate && isIP(host) ? forbiddenReason(host) : undefined;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LivecheckError('invalid_request', `${field} must use http or https`);
+  if (url.username || url.password) throw new LivecheckError('invalid_request', `${field} must not contain credentials; authenticate receivers by the signature`);
+  const reason = allowPrivate ? undefined : forbiddenHostReason(url.hostname);
   if (reason) {
-    throw new LivecheckError('invalid_request', `url points to a ${reason} address; webhooks go to public addresses unless LIVECHECK_ALLOW_PRIVATE_WEBHOOKS=true`);
+    throw new LivecheckError(
+      'invalid_request',
+      `${field} points to a ${reason} address; webhooks go to public addresses unless LIVECHECK_ALLOW_PRIVATE_WEBHOOKS=true`,
+    );
   }
 }
 
@@ -128,8 +131,8 @@ export class Webhooks {
     return this.deps.clock.now();
   }
 
-  /** Creates an endpoint; its secret is returned this once. */
-  async createEndpoint(tenant: string, url: string): Promise<EndpointView & { secret: string }> {
+  /** Creates an endpoint; its secret is returned this once. `actor` is who asked, for the audit log. */
+  async createEndpoint(tenant: string, url: string, actor: AuditActor = 'admin'): Promise<EndpointView & { secret: string }> {
     assertTenant(tenant);
     assertWebhookUrl(url, this.deps.allowPrivate);
     const secret = newWebhookSecret();
@@ -141,7 +144,10 @@ export class Webhooks {
       created_at: this.now(),
       disabled_at: null,
     };
-    await insertEndpoint(this.db, row);
+    await this.db.transaction().execute(async (trx) => {
+      await insertEndpoint(trx, row);
+      await recordAudit(trx, { actor, action: 'webhook_endpoint.create', subject: row.id, details: { tenant } }, row.created_at);
+    });
     return { ...endpointView(row), secret };
   }
 
@@ -150,22 +156,25 @@ export class Webhooks {
   }
 
   /** Stops deliveries to the endpoint, pending retries included; its delivery log stays readable. */
-  async deleteEndpoint(id: string): Promise<void> {
+  async deleteEndpoint(id: string, actor: AuditActor = 'admin'): Promise<void> {
     const deleted = await this.db.transaction().execute(async (trx) => {
-      if (!(await disableEndpoint(trx, id, this.now()))) return false;
+      const now = this.now();
+      if (!(await disableEndpoint(trx, id, now))) return false;
       await cancelPendingDeliveries(trx, id, 'endpoint deleted');
+      await recordAudit(trx, { actor, action: 'webhook_endpoint.delete', subject: id }, now);
       return true;
     });
     if (!deleted) throw new LivecheckError('not_found', 'no webhook endpoint with that id');
   }
 
-  async rotateEndpointSecret(id: string): Promise<RotatedSecret & { id: string }> {
+  async rotateEndpointSecret(id: string, actor: AuditActor = 'admin'): Promise<RotatedSecret & { id: string }> {
     const now = this.now();
     const rotated = await this.db.transaction().execute(async (trx) => {
       const row = await findEndpointForUpdate(trx, this.deps.dialect, id);
       if (!row) return undefined;
       const next = rotateSecrets(openSecrets(this.deps.box, row.secrets_sealed), now);
       await setEndpointSecrets(trx, id, sealSecrets(this.deps.box, next.secrets));
+      await recordAudit(trx, { actor, action: 'webhook_endpoint.rotate_secret', subject: id }, now);
       return next;
     });
     if (!rotated) throw new LivecheckError('not_found', 'no webhook endpoint with that id');
@@ -173,16 +182,18 @@ export class Webhooks {
   }
 
   /** The current secret signing this tenant's checks' own webhook_url, created on first use. */
-  async tenantSecret(tenant: string): Promise<{ tenant: string; secret: string }> {
+  async tenantSecret(tenant: string, actor: AuditActor = 'admin'): Promise<{ tenant: string; secret: string }> {
     assertTenant(tenant);
     const secrets = await this.tenantSecrets(tenant);
+    // Whoever reads the secret can sign events as livecheck: worth a line in the audit log.
+    await recordAudit(this.db, { actor, action: 'tenant_webhook_secret.read', subject: tenant }, this.now());
     // Created with one entry and rotated by prepending: the first entry is always the current one.
     const current = secrets[0];
     if (!current) throw new Error(`tenant ${tenant} has an empty webhook secret list`);
     return { tenant, secret: current.secret };
   }
 
-  async rotateTenantSecret(tenant: string): Promise<RotatedSecret & { tenant: string }> {
+  async rotateTenantSecret(tenant: string, actor: AuditActor = 'admin'): Promise<RotatedSecret & { tenant: string }> {
     assertTenant(tenant);
     await this.tenantSecrets(tenant);
     const now = this.now();
@@ -191,6 +202,7 @@ export class Webhooks {
       if (!sealed) throw new Error(`tenant ${tenant} lost its webhook secret during rotation`);
       const next = rotateSecrets(openSecrets(this.deps.box, sealed), now);
       await setTenantSecrets(trx, tenant, sealSecrets(this.deps.box, next.secrets), now);
+      await recordAudit(trx, { actor, action: 'tenant_webhook_secret.rotate', subject: tenant }, now);
       return next;
     });
     return { tenant, secret: rotated.secret, previous_secret_expires_at: new Date(rotated.previousExpiresAt).toISOString() };
@@ -226,14 +238,19 @@ export class Webhooks {
   }
 
   /** Queues the delivery again, due now, with a fresh retry schedule and the same webhook-id. */
-  async redeliver(id: string): Promise<DeliveryView> {
+  async redeliver(id: string, actor: AuditActor = 'admin'): Promise<DeliveryView> {
     const delivery = await findDelivery(this.db, id);
     if (!delivery) throw new LivecheckError('not_found', 'no webhook delivery with that id');
     if (delivery.endpoint_id !== null) {
       const endpoint = await findEndpoint(this.db, delivery.endpoint_id);
       if (!endpoint || endpoint.disabled_at !== null) throw new LivecheckError('not_found', 'the endpoint of this delivery was deleted');
     }
-    const queued = await requeueDelivery(this.db, id, this.now());
+    const now = this.now();
+    const queued = await this.db.transaction().execute(async (trx) => {
+      const row = await requeueDelivery(trx, id, now);
+      if (row) await recordAudit(trx, { actor, action: 'webhook_delivery.redeliver', subject: id, details: { tenant: row.tenant } }, now);
+      return row;
+    });
     const event = await findEvent(this.db, delivery.event_id);
     if (!queued || !event) throw new LivecheckError('not_found', 'no webhook delivery with that id');
     signalWebhookWork();

@@ -267,6 +267,40 @@ describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
       expect(((await ok.json()) as { frames: Array<{ seq: number }> }).frames[0]?.seq).toBe(0);
     });
 
+    it('a late batch of an earlier attempt is refused with 409 attempt_superseded and not mixed into the new attempt', async () => {
+      const check = await create();
+      const captureId = captureIdOf(check.url);
+      const send = (json: object) => t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json });
+      const frame = (ms: number) => ({ t: ms, step: -1, image: dataUri(blank) });
+      const first = (await (await start(captureId)).json()) as Start;
+      expect((await send({ attempt: first.attempt, frames: [frame(0), frame(200)] })).status).toBe(202);
+
+      // "Try again" (here, or on another device) while a batch of attempt 1 is still on its way.
+      const second = (await (await start(captureId)).json()) as Start;
+      expect(second.attempt).toBe(2);
+      const late = await send({ attempt: 1, frames: [frame(400), frame(600)] });
+      expect(late.status).toBe(409);
+      const refusal = (await late.json()) as { error: { code: string; message: string } };
+      expect(refusal.error.code).toBe('attempt_superseded');
+      expect(refusal.error.message).toContain('attempt 2 has started');
+
+      const ahead = await send({ attempt: 3, frames: [frame(0)] });
+      expect(ahead.status).toBe(400);
+      expect(((await ahead.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+      for (const attempt of [0, '2', 1.5]) expect((await send({ attempt, frames: [frame(0)] })).status).toBe(400);
+
+      const current = await send({ attempt: 2, frames: [frame(0)] });
+      expect(current.status).toBe(202);
+      expect(((await current.json()) as { frames: Array<{ seq: number }> }).frames[0]?.seq).toBe(0);
+      // Clients that do not send attempt are served by the current attempt, as before.
+      expect((await send({ frames: [frame(200)] })).status).toBe(202);
+      const stored = await t.service.store.db.selectFrom('capture_frames').select(['attempt', 'seq', 't']).where('check_id', '=', check.id).orderBy('seq').execute();
+      expect(stored.map((f) => [f.attempt, f.seq, Number(f.t)])).toEqual([
+        [2, 0, 0],
+        [2, 1, 200],
+      ]);
+    });
+
     it('finish before start is refused', async () => {
       const check = await create();
       const res = await t.request(`/v1/capture/${captureIdOf(check.url)}/finish`, { method: 'POST' });
@@ -282,6 +316,24 @@ describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
         expect(res.status).toBe(404);
       }
     });
+  });
+});
+
+describe('LIVECHECK_CAPTURE_ATTEMPTS', () => {
+  it('sets how many attempts a link allows', async () => {
+    const t = await startTestService('sqlite', { analyzer, env: { LIVECHECK_CAPTURE_ATTEMPTS: '2' } });
+    try {
+      const key = await t.tenantKey('acme');
+      const check = (await (await t.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
+      const start = () => t.request(`/v1/capture/${captureIdOf(check.url)}/start`, { method: 'POST' });
+      const answers = [(await (await start()).json()) as Start, (await (await start()).json()) as Start];
+      expect(answers.map((a) => a.attempts_left)).toEqual([1, 0]);
+      const third = await start();
+      expect(third.status).toBe(409);
+      expect(((await third.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'too_many_attempts', message: 'this link allows 2 capture attempts' });
+    } finally {
+      await t.stop();
+    }
   });
 });
 

@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)('POST and GET /liveness_check on %s', (kind) => {
       const res = await t.request(`/liveness_check?token=${body.token}`, { key });
       expect(res.status).toBe(202);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(2);
-      expect(await res.json()).toEqual({ id: body.id, status: 'pending', expires_at: body.expires_at });
+      expect(await res.json()).toEqual({ id: body.id, status: 'pending', mode: 'live', expires_at: body.expires_at });
     });
 
     it('the same Idempotency-Key and body give the same check; another body is refused', async () => {
@@ -97,7 +97,7 @@ describe.each(STORE_KINDS)('POST and GET /liveness_check on %s', (kind) => {
       t.clock.advance(61_000);
       const res = await t.request(`/liveness_check?token=${body.token}`, { key });
       expect(res.status).toBe(410);
-      expect(await res.json()).toEqual({ id: body.id, status: 'expired' });
+      expect(await res.json()).toEqual({ id: body.id, status: 'expired', mode: 'live' });
       // And the capture link says so too.
       const captureId = new URL(body.url).pathname.replace('/c/', '');
       const start = await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });

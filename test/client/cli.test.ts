@@ -107,7 +107,7 @@ describe('livecheck checks', () => {
     const created = await createJson();
     const json = await cli(['get', created.token, '--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ id: created.id, status: 'pending', expiresAt: created.expiresAt, retryAfterMs: 3000 });
+    expect(JSON.parse(json.stdout)).toEqual({ id: created.id, mode: 'live', status: 'pending', expiresAt: created.expiresAt, retryAfterMs: 3000 });
     const human = await cli(['get', created.token]);
     expect(human.stdout).toMatch(/^pending: /);
   });
@@ -117,7 +117,7 @@ describe('livecheck checks', () => {
     t.clock.advance(61_000);
     const run = await cli(['wait', created.token, '--json']);
     expect(run.code).toBe(2);
-    expect(JSON.parse(run.stdout)).toEqual({ id: created.id, status: 'expired' });
+    expect(JSON.parse(run.stdout)).toEqual({ id: created.id, mode: 'live', status: 'expired' });
   });
 
   it('wait exits 1 when the check did not pass (a capture with no face)', async () => {

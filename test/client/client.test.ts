@@ -54,6 +54,7 @@ describe('createCheck', () => {
     const created = await client.createCheck({ reference: 'sdk-create', expiresIn: 600, auditImages: 1, threshold: 0.7, redirectUrl: 'https://shop.example/done' });
     expect(created).toEqual({
       id: expect.stringMatching(UUID),
+      mode: 'live',
       token: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
       url: expect.stringMatching(/\/c\/cap_[A-Za-z0-9]{40}$/),
       status: 'pending',
@@ -153,7 +154,7 @@ describe('getCheck', () => {
   it('pending: 202 with retryAfterMs from Retry-After', async () => {
     const client = direct();
     const created = await client.createCheck();
-    expect(await client.getCheck(created.token)).toEqual({ id: created.id, status: 'pending', expiresAt: created.expiresAt, retryAfterMs: 3000 });
+    expect(await client.getCheck(created.token)).toEqual({ id: created.id, mode: 'live', status: 'pending', expiresAt: created.expiresAt, retryAfterMs: 3000 });
   });
 
   it('in_progress once the capture started', async () => {
@@ -167,7 +168,7 @@ describe('getCheck', () => {
     const client = direct();
     const created = await client.createCheck({ expiresIn: 60 });
     t.clock.advance(61_000);
-    expect(await client.getCheck(created.token)).toEqual({ id: created.id, status: 'expired' });
+    expect(await client.getCheck(created.token)).toEqual({ id: created.id, mode: 'live', status: 'expired' });
   });
 
   it('failed: a finished capture with no face is a 200 with the result', async () => {
@@ -305,7 +306,7 @@ describe('waitForResult', () => {
         if (event.check) t.clock.advance(61_000);
       },
     });
-    expect(check).toEqual({ id: created.id, status: 'expired' });
+    expect(check).toEqual({ id: created.id, mode: 'live', status: 'expired' });
     expect(events.map((e) => (e.check ? e.check.status : e.error.name))).toEqual([
       'LivecheckApiError',
       'LivecheckApiError',

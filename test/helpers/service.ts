@@ -12,7 +12,8 @@ export interface TestService {
   clock: ManualClock;
   url: string;
   request(path: string, init?: RequestInit & { json?: unknown; key?: string }): Promise<Response>;
-  tenantKey(tenant: string): Promise<string>;
+  /** A tenant key: live (`lc_…`) unless mode is 'test' (`lc_test_…`, the sandbox). */
+  tenantKey(tenant: string, mode?: 'live' | 'test'): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -49,8 +50,8 @@ export async function startTestService(
     clock,
     url,
     request,
-    async tenantKey(tenant: string) {
-      const res = await request('/admin/api_keys', { method: 'POST', key: ADMIN_KEY, json: { tenant } });
+    async tenantKey(tenant: string, mode: 'live' | 'test' = 'live') {
+      const res = await request('/admin/api_keys', { method: 'POST', key: ADMIN_KEY, json: mode === 'live' ? { tenant } : { tenant, mode } });
       if (res.status !== 201) throw new Error(`creating a key failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { key: string }).key;
     },

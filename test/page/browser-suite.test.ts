@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { captureFlowTests } from './capture-flows.js';
 import { captureStateTests } from './capture-states.js';
 import { bonaFideTests } from './capture-bona-fide.js';
+import { embeddingTests } from './capture-embedding.js';
 import { PageSuite } from './harness.js';
 
 const suite = new PageSuite();
@@ -12,4 +13,5 @@ afterAll(() => suite.stop());
 
 captureFlowTests(suite);
 captureStateTests(suite);
+embeddingTests(suite);
 bonaFideTests(suite);

@@ -95,6 +95,8 @@ interface CanvasCameraState {
   requests: string[];
   show(dataUrl: string): Promise<void>;
   fill(colour: string): void;
+  /** What a phone's camera does when the phone is turned: its frames change shape. */
+  resize(width: number, height: number): void;
   /**
    * Acts out a generated session by following the page's prompts: whenever the page moves to
    * another step, the camera plays that step's frames, stretched to the page's `stepMs`.
@@ -148,7 +150,13 @@ export async function canvasCamera(target: BrowserContext | Page, options: Canva
       if (!context) return;
       context.fillStyle = colour;
       context.fillRect(0, 0, canvas.width, canvas.height);
-      if (picture) context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+      if (picture) {
+        // Cover the frame as a camera would, whatever its shape: no stretched faces after a rotation.
+        const scale = Math.max(canvas.width / picture.naturalWidth, canvas.height / picture.naturalHeight);
+        const width = picture.naturalWidth * scale;
+        const height = picture.naturalHeight * scale;
+        context.drawImage(picture, (canvas.width - width) / 2, (canvas.height - height) / 2, width, height);
+      }
       // One changing pixel keeps the stream producing frames even when the picture is still.
       tick = (tick + 1) % 2;
       context.fillStyle = tick ? '#000000' : '#010101';
@@ -169,6 +177,11 @@ export async function canvasCamera(target: BrowserContext | Page, options: Canva
       fill(next: string) {
         colour = next;
         picture = undefined;
+        paint();
+      },
+      resize(width: number, height: number) {
+        canvas.width = width;
+        canvas.height = height;
         paint();
       },
       async perform(frames: PerformedFrame[], stepMs: number) {

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { accentPalette } from '../../src/tenancy/accent-colour.js';
 import { type CanvasCameraOptions, canvasCamera, screenshotDir, setTabHidden } from './browser.js';
 import type { PageSuite } from './harness.js';
 
@@ -225,12 +227,62 @@ export function captureStateTests(suite: PageSuite): void {
       await odd.context.close();
     });
 
+    it('a tenant’s branding: its name, logo and accent (made readable) on the intro and the preview', async () => {
+      // A logo as a tenant would upload it: a wide mark in its own colours, with transparency.
+      const logo = await sharp(
+        Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="96"><circle cx="48" cy="48" r="40" fill="#0f7b6c"/><path d="M30 50l12 12 24-28" stroke="#fff" stroke-width="9" fill="none" stroke-linecap="round"/><rect x="104" y="30" width="232" height="14" rx="7" fill="#0f7b6c"/><rect x="104" y="56" width="160" height="12" rx="6" fill="#7fb8ae"/></svg>',
+        ),
+      )
+        .png()
+        .toBuffer();
+      const accent = '#12a58f';
+      await suite.harness.setTenantSettings('lumen', { display_name: 'Lumen Bank', accent_color: accent, logo: `data:image/png;base64,${logo.toString('base64')}` });
+      const check = await suite.harness.createCheck({}, 'lumen');
+      const { page, context } = await openPage(suite, check.url);
+      await heading(page, 'Show that it’s really you');
+      await page.getByRole('banner').getByText('Lumen Bank').waitFor();
+      expect(await page.locator('.brand__logo').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
+      // A light teal is too faint for white text: the page shows the nearest readable shade.
+      const palette = accentPalette(accent);
+      const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+      const startColour = () => page.getByRole('button', { name: 'Start' }).evaluate((b) => getComputedStyle(b).backgroundColor);
+      await page.emulateMedia({ colorScheme: 'light' });
+      expect(await startColour()).toBe(rgb(palette.light.accent));
+      expect(palette.light.accent).not.toBe(accent);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await startColour()).toBe(rgb(palette.dark.accent));
+      await record(page, 'branded-intro');
+      await tap(page, /Start/);
+      await heading(page, 'Get ready');
+      await page.waitForFunction(() => (document.querySelector('video')?.videoWidth ?? 0) > 0);
+      await record(page, 'branded-preview');
+      await context.close();
+    });
+
+    it('started again elsewhere: the late frames are refused and the page says why', { timeout: FULL_RUN_MS }, async () => {
+      const check = await suite.harness.createCheck();
+      const { page, context } = await openPage(suite, check.url);
+      await tap(page, /Start/);
+      await tap(page, /I’m ready/);
+      await page.waitForFunction(() => document.querySelector('.progress') !== null);
+      // The same link opened on another device: attempt 2 begins while this page still sends attempt 1.
+      const refusal = page.waitForResponse((r) => r.url().endsWith('/frames') && r.status() === 409, { timeout: 30_000 });
+      expect((await suite.harness.capture(check.captureId, 'start')).status).toBe(200);
+      const refused = await refusal;
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('attempt_superseded');
+      await heading(page, 'Started again elsewhere');
+      await page.getByRole('button', { name: 'Try again' }).waitFor();
+      await record(page, 'superseded');
+      await context.close();
+    });
+
     it('recorded every state', () => {
       expect(recorded.sort()).toEqual(
         [
           'intro', 'camera-waiting', 'preview', 'capture-step', 'capture-reconnecting', 'capture-sending', 'done', 'capture-feedback', 'no-face',
           'camera-denied', 'no-camera', 'camera-busy', 'unsupported', 'link-unknown', 'link-finished', 'link-no-attempts', 'link-expired',
-          'paused', 'network', 'failed',
+          'paused', 'network', 'failed', 'branded-intro', 'branded-preview', 'superseded',
         ].sort(),
       );
     });

@@ -1,6 +1,6 @@
 // The real service for page tests (embedded store, real models unless the role says otherwise),
 // with helpers to create checks and read results the way a tenant's backend does.
-import { type TestService, startTestService } from '../helpers/service.js';
+import { ADMIN_KEY, type TestService, startTestService } from '../helpers/service.js';
 import { type TestBrowser, launchBrowser } from './browser.js';
 
 export interface CreatedCheck {
@@ -19,7 +19,10 @@ export interface CheckResultBody {
 export interface PageHarness {
   t: TestService;
   origin: string;
-  createCheck(body?: Record<string, unknown>): Promise<CreatedCheck>;
+  /** A check of tenant `acme`, or of `tenant` (its key is made on first use). */
+  createCheck(body?: Record<string, unknown>, tenant?: string): Promise<CreatedCheck>;
+  /** PUT /admin/tenants/{tenant}/settings; answers the saved settings. */
+  setTenantSettings(tenant: string, settings: Record<string, unknown>): Promise<{ logo: string | null; frame_ancestors: string[] }>;
   /** Polls GET /liveness_check like a backend until the answer is not 202. */
   result(token: string, timeoutMs?: number): Promise<{ status: number; body: CheckResultBody }>;
   /** Calls the capture protocol directly, as another device would. */
@@ -30,11 +33,17 @@ export interface PageHarness {
 export async function startPageHarness(env: Record<string, string> = {}): Promise<PageHarness> {
   const t = await startTestService('sqlite', { env });
   const key = await t.tenantKey('acme');
+  const keys = new Map<string, Promise<string>>([['acme', Promise.resolve(key)]]);
+  const keyOf = (tenant: string) => {
+    let found = keys.get(tenant);
+    if (!found) keys.set(tenant, (found = t.tenantKey(tenant)));
+    return found;
+  };
   return {
     t,
     origin: new URL(t.url).origin,
-    async createCheck(body = {}) {
-      const res = await t.request('/liveness_check', { method: 'POST', key, json: body });
+    async createCheck(body = {}, tenant = 'acme') {
+      const res = await t.request('/liveness_check', { method: 'POST', key: await keyOf(tenant), json: body });
       if (res.status !== 201) throw new Error(`creating a check failed: ${res.status} ${await res.text()}`);
       const created = (await res.json()) as Omit<CreatedCheck, 'captureId'>;
       return { ...created, captureId: new URL(created.url).pathname.replace('/c/', '') };
@@ -47,6 +56,11 @@ export async function startPageHarness(env: Record<string, string> = {}): Promis
         if (Date.now() > deadline) throw new Error('no result in time');
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
+    },
+    async setTenantSettings(tenant, settings) {
+      const res = await t.request(`/admin/tenants/${tenant}/settings`, { method: 'PUT', key: ADMIN_KEY, json: settings });
+      if (res.status !== 200) throw new Error(`setting ${tenant}'s settings failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { logo: string | null; frame_ancestors: string[] };
     },
     capture(captureId, call) {
       return t.request(`/v1/capture/${captureId}/${call}`, { method: 'POST' });

@@ -7,8 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPTURE_PAGE_CSP, registerCapturePage } from '../../src/capture/page-routes.js';
+import { CAPTURE_PAGE_CSP, capturePageCsp, registerCapturePage } from '../../src/capture/page-routes.js';
 import { CATALOGUE } from '../../src/capture/page/i18n/catalogue.js';
 import { type PageHarness, startPageHarness } from './harness.js';
 
@@ -79,6 +80,37 @@ describe('capture page routes', () => {
       expect(gzipTotal).toBeLessThan(150 * 1024);
     });
 
+    it('shows the tenant’s name and logo and links its accent stylesheet; other tenants’ links stay plain', async () => {
+      const logoPng = await sharp({ create: { width: 120, height: 40, channels: 4, background: { r: 200, g: 30, b: 60, alpha: 1 } } }).png().toBuffer();
+      const saved = await harness.setTenantSettings('branded', {
+        display_name: 'Bäckerei <Müller> & Söhne',
+        accent_color: '#c2185b',
+        logo: `data:image/png;base64,${logoPng.toString('base64')}`,
+      });
+      const check = await harness.createCheck({}, 'branded');
+      const html = await (await get(new URL(check.url).pathname)).text();
+      expect(html).toContain(`<header class="brand"><img class="brand__logo" src="${saved.logo}" alt=""><span class="brand__name">Bäckerei &lt;Müller&gt; &amp; Söhne</span></header>`);
+      expect(html).toContain('<title>Verify it’s you · Bäckerei &lt;Müller&gt; &amp; Söhne</title>');
+      const accent = /<link rel="stylesheet" href="(\/branding\/accent\/accent-c2185b-[0-9a-f]{12}\.css)">/.exec(html)?.[1];
+      expect(accent).toBeDefined();
+      // After the page's own stylesheet, so the tenant's custom properties win.
+      expect(html.indexOf(accent ?? '')).toBeGreaterThan(html.indexOf(assetsOf(html).css));
+
+      const css = await get(accent ?? '');
+      expect(css.status).toBe(200);
+      expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+      expect(css.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const body = await css.text();
+      expect(body).toMatch(/^:root\{--accent:#[0-9a-f]{6};--accent-fg:#[0-9a-f]{6};--accent-soft:#[0-9a-f]{6}\}\n@media \(prefers-color-scheme: dark\)\{:root\{--accent:#[0-9a-f]{6};/);
+      const logo = await get(saved.logo ?? '');
+      expect(logo.status).toBe(200);
+      expect(logo.headers.get('content-type')).toBe('image/png');
+
+      const plain = await (await get(new URL((await harness.createCheck()).url).pathname)).text();
+      expect(plain).not.toContain('class="brand"');
+      expect(plain).not.toContain('/branding/');
+    });
+
     it('serves a bundle written by scripts/build-page.mjs from a public directory, as from dist/', async () => {
       const outDir = mkdtempSync(path.join(tmpdir(), 'livecheck-public-'));
       try {
@@ -109,6 +141,26 @@ describe('capture page routes', () => {
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('vary')).toContain('accept-language');
+    });
+
+    it('frame-ancestors: none (and X-Frame-Options DENY) by default; exactly the tenant’s origins once configured', async () => {
+      await harness.setTenantSettings('framed', { frame_ancestors: ['https://app.framed.example', 'https://kiosk.framed.example:8443'] });
+      await harness.setTenantSettings('unframed', { display_name: 'Unframed' });
+      const cases: Array<[string, string[]]> = [
+        [(await harness.createCheck({}, 'framed')).url, ['https://app.framed.example', 'https://kiosk.framed.example:8443']],
+        [(await harness.createCheck({}, 'unframed')).url, []],
+        [(await harness.createCheck()).url, []],
+        [`${harness.origin}/c/cap_${'y'.repeat(40)}`, []],
+      ];
+      for (const [url, origins] of cases) {
+        const res = await get(new URL(url).pathname);
+        const csp = res.headers.get('content-security-policy') ?? '';
+        expect(csp).toBe(capturePageCsp(origins));
+        const ancestors = /frame-ancestors ([^;]*)$/.exec(csp)?.[1];
+        expect(ancestors).toBe(origins.length > 0 ? origins.join(' ') : "'none'");
+        // X-Frame-Options cannot list origins: it would contradict the CSP, so it is left out then.
+        expect(res.headers.get('x-frame-options')).toBe(origins.length > 0 ? null : 'DENY');
+      }
     });
 
     it('never echoes the path into the page, and the words cannot break out of their attribute', async () => {

@@ -200,7 +200,7 @@ describe.each(STORE_KINDS)('security headers and the audit log on %s', (kind) =>
       ['admin', 'api_key.revoke', created.id],
       ['admin', 'api_key.create', created.id],
     ]);
-    expect(page1[1]?.details).toEqual({ tenant: 'audited' });
+    expect(page1[1]?.details).toEqual({ tenant: 'audited', mode: 'live' });
     const next = await t.request(`/admin/audit_log?limit=2&before=${page1[1]?.id}`, { key: ADMIN_KEY });
     const page2 = ((await next.json()) as { entries: Array<{ id: string }> }).entries;
     expect(page2).toHaveLength(2);

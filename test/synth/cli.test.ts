@@ -48,6 +48,23 @@ describe('livecheck synth', () => {
     expect(existsSync(sheet)).toBe(true);
   });
 
+  it('--list --json prints the face lists as JSON', async () => {
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      expect(await runSynthCli(['--list', '--json'])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    const lists = JSON.parse(out.join('')) as Record<string, string[]>;
+    expect(Object.keys(lists)).toEqual(['tuning', 'held_out', 'degraded']);
+    expect(lists.tuning).toContain('hopper');
+  });
+
   it('refuses to write into the repository and rejects bad arguments', async () => {
     const inside = path.join(repo, 'synth-output-test');
     const errors: string[] = [];

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, defaultThreshold: 0.5, defaultExpiresInSeconds: 900, auditImageTtlSeconds: 1800 });
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, defaultThreshold: 0.5, defaultExpiresInSeconds: 900, auditImageTtlSeconds: 1800, captureAttempts: 3 });
     expect(config.dataDir).toMatch(/data$/);
   });
 
@@ -17,10 +17,34 @@ describe('loadConfig', () => {
     [{ LIVECHECK_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'LIVECHECK_ENCRYPTION_KEY'],
     [{ LIVECHECK_DEFAULT_THRESHOLD: '1.5' }, 'LIVECHECK_DEFAULT_THRESHOLD'],
     [{ LIVECHECK_DEFAULT_EXPIRES_IN: '30' }, 'LIVECHECK_DEFAULT_EXPIRES_IN'],
+    [{ LIVECHECK_CAPTURE_ATTEMPTS: '0' }, 'LIVECHECK_CAPTURE_ATTEMPTS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ LIVECHECK_WEBHOOK_LOG_TTL: '10' }, 'LIVECHECK_WEBHOOK_LOG_TTL'],
+    [{ LIVECHECK_AUDIT_LOG_TTL: '3600' }, 'LIVECHECK_AUDIT_LOG_TTL'],
+    [{ LIVECHECK_TRUST_PROXY: 'yes' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: '10.0.0.0/33' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: '10.0.0.1,proxy.internal' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: '::1/129' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: '10.0.0.0/8/1' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: '-1' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: '101' }, 'LIVECHECK_TRUST_PROXY'],
+    [{ LIVECHECK_TRUST_PROXY: ',' }, 'LIVECHECK_TRUST_PROXY'],
   ])('rejects %j naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('reads LIVECHECK_TRUST_PROXY as off, all hops, a hop count or a list of proxies', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ LIVECHECK_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ LIVECHECK_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ LIVECHECK_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ LIVECHECK_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ LIVECHECK_TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8,::1,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1', 'loopback']);
+  });
+
+  it('keeps webhook deliveries 30 days and audit entries a year by default', () => {
+    expect(loadConfig({})).toMatchObject({ webhookLogTtlSeconds: 30 * 86_400, auditLogTtlSeconds: 365 * 86_400 });
   });
 
   it('strips a trailing slash from the public URL', () => {

@@ -1,6 +1,6 @@
 // Which addresses webhooks may reach: public unicast only, whatever form the address is written in.
 import { describe, expect, it } from 'vitest';
-import { embeddedIpv4, forbiddenReason } from '../../src/webhooks/address-policy.js';
+import { embeddedIpv4, forbiddenHostReason, forbiddenReason } from '../../src/webhooks/address-policy.js';
 import { nextAttemptAt, RETRY_DELAYS_MS, MAX_ATTEMPTS } from '../../src/webhooks/schedule.js';
 import { newWebhookSecret, rotateSecrets, signingSecrets } from '../../src/webhooks/signing-secrets.js';
 
@@ -48,6 +48,28 @@ describe('address policy', () => {
     expect(embeddedIpv4('2002:a01:203::')).toBe('10.1.2.3');
     expect(embeddedIpv4('2606:4700::1')).toBeUndefined();
     expect(forbiddenReason('example.com')).toBe('not an IP address');
+  });
+});
+
+describe('host policy at creation (before any DNS lookup)', () => {
+  // Hosts as URL.hostname gives them: the URL parser has already normalised 2130706433 and 0x7f.1.
+  it.each([
+    ['127.0.0.1', 'loopback'],
+    ['[::1]', 'loopback'],
+    ['[::ffff:7f00:1]', 'loopback, embedded'],
+    ['169.254.169.254', 'link-local'],
+    ['10.1.2.3', 'private'],
+    ['localhost', 'localhost'],
+    ['LOCALHOST', 'localhost'],
+    ['localhost.', 'localhost'],
+    ['api.localhost', 'localhost'],
+    ['a.b.localhost.', 'localhost'],
+  ])('refuses %s (%s)', (host, reason) => {
+    expect(forbiddenHostReason(host)).toContain(reason);
+  });
+
+  it.each(['hooks.example.com', '93.184.215.14', '[2606:4700:4700::1111]', 'localhost.example.com', 'mylocalhost', 'localhostx'])('leaves %s to the check after resolution', (host) => {
+    expect(forbiddenHostReason(host)).toBeUndefined();
   });
 });
 

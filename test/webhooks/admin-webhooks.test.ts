@@ -49,6 +49,25 @@ describe.each(STORE_KINDS)('admin webhooks on %s', (kind) => {
       expect(await log.json()).toEqual({ deliveries: [] });
     });
 
+    it('writes every webhook admin action to the audit log, without URLs or secrets', async () => {
+      const created = await createEndpoint(t, 'audited', 'https://hooks.example.com/audited?k=v');
+      expect((await t.request(`/admin/webhook_endpoints/${created.id}/rotate_secret`, { method: 'POST', key: ADMIN_KEY })).status).toBe(200);
+      expect((await t.request(`/admin/webhook_endpoints/${created.id}`, { method: 'DELETE', key: ADMIN_KEY })).status).toBe(204);
+      expect((await t.request('/admin/tenants/audited/webhook_secret', { key: ADMIN_KEY })).status).toBe(200);
+      expect((await t.request('/admin/tenants/audited/webhook_secret', { method: 'POST', key: ADMIN_KEY })).status).toBe(200);
+      const audit = async (subject: string) => {
+        const res = await t.request(`/admin/audit_log?subject=${subject}`, { key: ADMIN_KEY });
+        return ((await res.json()) as { entries: Array<{ actor: string; action: string; details: unknown }> }).entries;
+      };
+      const endpointEntries = await audit(created.id);
+      expect(endpointEntries.map((e) => e.action).sort()).toEqual(['webhook_endpoint.create', 'webhook_endpoint.delete', 'webhook_endpoint.rotate_secret']);
+      expect(endpointEntries.every((e) => e.actor === 'admin')).toBe(true);
+      expect((await audit('audited')).map((e) => e.action).sort()).toEqual(['tenant_webhook_secret.read', 'tenant_webhook_secret.rotate']);
+      const text = JSON.stringify([...endpointEntries, ...(await audit('audited'))]);
+      expect(text).not.toContain('whsec_');
+      expect(text).not.toContain('hooks.example.com');
+    });
+
     it('stores the secrets sealed, never in clear', async () => {
       const created = await createEndpoint(t, 'sealed', 'https://hooks.example.com/sealed');
       const tenantSecret = (await (await t.request('/admin/tenants/sealed/webhook_secret', { key: ADMIN_KEY })).json()) as { secret: string };

@@ -245,6 +245,10 @@ describe.each(STORE_KINDS)('webhook delivery on %s', (kind) => {
       expect(again).toMatchObject({ id: first.id, status: 'delivered', attempts: 1 });
       expect(receiver.requests[1]?.headers['webhook-id']).toBe(receiver.requests[0]?.headers['webhook-id']);
       expect(receiver.requests[1]?.body).toBe(receiver.requests[0]?.body);
+      const audit = await t.request(`/admin/audit_log?subject=${first.id}`, { key: ADMIN_KEY });
+      expect(((await audit.json()) as { entries: Array<{ action: string; actor: string }> }).entries).toEqual([
+        expect.objectContaining({ action: 'webhook_delivery.redeliver', actor: 'admin' }),
+      ]);
     });
   });
 

@@ -19,6 +19,8 @@ export interface Receiver {
   requests: ReceivedWebhook[];
   /** Statuses for the next requests, in order; 200 once they run out. */
   respondWith(...statuses: number[]): void;
+  /** Forgets the statuses not yet used: 200 from now on. */
+  clearAnswers(): void;
   /** Answers every request with a redirect to `location`. */
   redirectTo(location: string | undefined): void;
   /** Holds each answer back this long, as a slow receiver does. */
@@ -51,6 +53,9 @@ export async function startReceiver(): Promise<Receiver> {
     port,
     requests,
     respondWith: (...statuses) => queue.push(...statuses),
+    clearAnswers: () => {
+      queue.length = 0;
+    },
     redirectTo: (location) => {
       redirect = location;
     },

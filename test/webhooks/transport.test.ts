@@ -46,6 +46,8 @@ describe('webhook transport', () => {
     await expect(resolveTarget(new URL('file:///etc/passwd'), { allowPrivate: true })).rejects.toBeInstanceOf(DeliveryRefused);
     await expect(resolveTarget(new URL('http://u:p@example.com/'), { allowPrivate: true })).rejects.toBeInstanceOf(DeliveryRefused);
     await expect(resolveTarget(new URL('http://no-such-host.invalid/'), { allowPrivate: false })).rejects.toThrow(/dns lookup of no-such-host\.invalid/);
+    // The system resolver, for real: a name is judged by what it resolves to.
+    await expect(resolveTarget(new URL('http://localhost/'), { allowPrivate: false })).rejects.toThrow(/^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
   });
 
   it('gives up on a receiver that does not answer within the timeout', async () => {

@@ -2,8 +2,19 @@
 import { LivecheckApiError, LivecheckTimeoutError } from './errors.js';
 import { type BackoffPolicy, backoffDelay, systemClock } from './timing.js';
 import { type ApiAnswer, Transport, isRetriableError } from './transport.js';
-import { type Clock, type CreateCheckOptions, type CreatedCheck, type LivenessCheck, type OpenCheck, type TerminalCheck, isTerminal } from './types.js';
-import { createBody, readCreated, readError, readExpired, readFinished, readOpen } from './wire.js';
+import {
+  type Clock,
+  type CreateCheckOptions,
+  type CreatedCheck,
+  type LivenessCheck,
+  type OpenCheck,
+  type SimulateOptions,
+  type SimulatedCheck,
+  type SimulatedOutcome,
+  type TerminalCheck,
+  isTerminal,
+} from './types.js';
+import { createBody, readCreated, readError, readExpired, readFinished, readOpen, readSimulated } from './wire.js';
 
 export const CLIENT_VERSION = '0.1.0';
 
@@ -125,6 +136,21 @@ export class LivecheckClient {
     const error = readError(answer.json, answer.status, answer.requestId, answer.retryAfterMs);
     if (answer.attempt > 1 && error.code === 'invalid_token') return;
     throw error;
+  }
+
+  /**
+   * Sandbox only: decides a test check (made with a test key, `lc_test_…`) without a camera, through
+   * the real service: result, generated images, webhook and audit entry are those of a real decision.
+   * `expired` makes the link expire now (getCheck answers `expired`; a check in progress fails with
+   * `capture_abandoned`). Read the result afterwards with getCheck or waitForResult, as in production.
+   * Sent once, never retried (a repeat of a decided check is 409 `check_finished`). A live key or a
+   * live check's id throws LivecheckApiError 404 `not_found`, as an unknown id does.
+   */
+  async simulate(id: string, outcome: SimulatedOutcome, options: SimulateOptions = {}): Promise<SimulatedCheck> {
+    const json = { outcome, ...(options.failureReason !== undefined ? { failure_reason: options.failureReason } : {}) };
+    const answer = await this.transport.send({ method: 'POST', path: `/v1/sandbox/liveness_check/${encodeURIComponent(id)}/simulate`, json }, options.signal);
+    if (answer.status !== 200) throw readError(answer.json, answer.status, answer.requestId, answer.retryAfterMs);
+    return readSimulated(answer.json, answer.status, answer.requestId);
   }
 
   /**

@@ -14,6 +14,7 @@ export { isTerminal } from './types.js';
 export type {
   AuditImage,
   BoundingBox,
+  CheckMode,
   CheckResult,
   CheckStatus,
   Clock,
@@ -23,6 +24,9 @@ export type {
   FinishedCheck,
   LivenessCheck,
   OpenCheck,
+  SimulateOptions,
+  SimulatedCheck,
+  SimulatedOutcome,
   TerminalCheck,
 } from './types.js';
 export { verifyWebhook, verifyWebhookSignature } from './webhooks.js';

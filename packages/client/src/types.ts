@@ -18,8 +18,15 @@ export interface CreateCheckOptions {
   webhookUrl?: string;
 }
 
+/**
+ * `live`: a real check, decided by the face models. `test`: a sandbox check made with a test key
+ * (`lc_test_…`), decided by `simulate` or its simulation page; never readable with a live key.
+ */
+export type CheckMode = 'live' | 'test';
+
 export interface CreatedCheck {
   id: string;
+  mode: CheckMode;
   /** The secret that reads the result. Keep it on your server, tied to the user's session. */
   token: string;
   /** The capture link to give the user. */
@@ -62,6 +69,7 @@ export interface CheckResult {
 /** Not decided yet (HTTP 202). Ask again no sooner than `retryAfterMs`. */
 export interface OpenCheck {
   id: string;
+  mode: CheckMode;
   status: 'pending' | 'in_progress';
   expiresAt: string;
   /** From the `Retry-After` header. */
@@ -71,6 +79,7 @@ export interface OpenCheck {
 /** Decided (HTTP 200). `failed` means no decision could be made from the capture: `passed` is false. */
 export interface FinishedCheck {
   id: string;
+  mode: CheckMode;
   status: 'complete' | 'failed';
   reference?: string;
   result: CheckResult;
@@ -79,6 +88,7 @@ export interface FinishedCheck {
 /** The link expired without a capture (HTTP 410). */
 export interface ExpiredCheck {
   id: string;
+  mode: CheckMode;
   status: 'expired';
 }
 
@@ -88,6 +98,27 @@ export type LivenessCheck = OpenCheck | FinishedCheck | ExpiredCheck;
 export type TerminalCheck = FinishedCheck | ExpiredCheck;
 
 export type CheckStatus = LivenessCheck['status'];
+
+/** What the sandbox can make a test check do (`simulate`). */
+export type SimulatedOutcome = 'passed' | 'failed' | 'in_progress' | 'expired';
+
+export interface SimulateOptions {
+  /**
+   * With `failed` only (default `step_not_done`). As in the real service, a refusal (`no_face`,
+   * `too_dark`, `multiple_faces`…) ends `failed`; a decided failure (`step_not_done`,
+   * `wrong_direction`, `moved_out_of_frame`, `identity_changed`, `flat_surface`) ends `complete` with
+   * `passed: false`.
+   */
+  failureReason?: string;
+  signal?: AbortSignal;
+}
+
+/** The test check's status right after the simulation; read the result with getCheck. */
+export interface SimulatedCheck {
+  id: string;
+  mode: 'test';
+  status: CheckStatus;
+}
 
 export function isTerminal(check: LivenessCheck): check is TerminalCheck {
   return check.status !== 'pending' && check.status !== 'in_progress';

@@ -16,7 +16,8 @@ export interface WebhookEvent {
   id: string;
   type: WebhookEventType;
   timestamp: string;
-  data: { id: string; status: 'complete' | 'failed' | 'expired'; reference: string | null };
+  /** `mode` is `test` for sandbox checks (test keys): read those with a test key. */
+  data: { id: string; status: 'complete' | 'failed' | 'expired'; reference: string | null; mode: 'live' | 'test' };
 }
 
 /** A Fetch `Headers` object, or Node's `IncomingHttpHeaders` (`req.headers`). */

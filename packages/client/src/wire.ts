@@ -1,7 +1,7 @@
 // Translation between the HTTP API's JSON (snake_case, see the service's /openapi.json) and the
 // SDK's types. An answer of the wrong shape is an error here, not an `undefined` later.
 import { LivecheckApiError } from './errors.js';
-import type { AuditImage, BoundingBox, CheckResult, CreateCheckOptions, CreatedCheck, ExpiredCheck, FinishedCheck } from './types.js';
+import type { AuditImage, BoundingBox, CheckMode, CheckResult, CheckStatus, CreateCheckOptions, CreatedCheck, ExpiredCheck, FinishedCheck, SimulatedCheck } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +34,11 @@ function string(value: unknown, path: string): string {
 
 function number(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ShapeError(`${path} is not a number`);
+  return value;
+}
+
+function mode(value: unknown): CheckMode {
+  if (value !== 'live' && value !== 'test') throw new ShapeError(`mode ${JSON.stringify(value)} is not live or test`);
   return value;
 }
 
@@ -94,6 +99,7 @@ export function readCreated(json: unknown, status: number, requestId: string | u
     if (o.status !== 'pending') throw new ShapeError('status is not "pending"');
     const created: CreatedCheck = {
       id: string(o.id, 'id'),
+      mode: mode(o.mode),
       token: string(o.token, 'token'),
       url: string(o.url, 'url'),
       status: 'pending',
@@ -105,11 +111,11 @@ export function readCreated(json: unknown, status: number, requestId: string | u
   });
 }
 
-export function readOpen(json: unknown, status: number, requestId: string | undefined): { id: string; status: 'pending' | 'in_progress'; expiresAt: string } {
+export function readOpen(json: unknown, status: number, requestId: string | undefined): { id: string; mode: CheckMode; status: 'pending' | 'in_progress'; expiresAt: string } {
   return guard(status, requestId, () => {
     const o = object(json, 'body');
     if (o.status !== 'pending' && o.status !== 'in_progress') throw new ShapeError(`status ${JSON.stringify(o.status)} is not pending or in_progress`);
-    return { id: string(o.id, 'id'), status: o.status, expiresAt: string(o.expires_at, 'expires_at') };
+    return { id: string(o.id, 'id'), mode: mode(o.mode), status: o.status, expiresAt: string(o.expires_at, 'expires_at') };
   });
 }
 
@@ -117,7 +123,7 @@ export function readFinished(json: unknown, status: number, requestId: string | 
   return guard(status, requestId, () => {
     const o = object(json, 'body');
     if (o.status !== 'complete' && o.status !== 'failed') throw new ShapeError(`status ${JSON.stringify(o.status)} is not complete or failed`);
-    const finished: FinishedCheck = { id: string(o.id, 'id'), status: o.status, result: result(o.result) };
+    const finished: FinishedCheck = { id: string(o.id, 'id'), mode: mode(o.mode), status: o.status, result: result(o.result) };
     const reference = optional(o.reference, (v) => string(v, 'reference'));
     if (reference !== undefined) finished.reference = reference;
     return finished;
@@ -128,7 +134,19 @@ export function readExpired(json: unknown, status: number, requestId: string | u
   return guard(status, requestId, () => {
     const o = object(json, 'body');
     if (o.status !== 'expired') throw new ShapeError(`status ${JSON.stringify(o.status)} is not expired`);
-    return { id: string(o.id, 'id'), status: 'expired' };
+    return { id: string(o.id, 'id'), mode: mode(o.mode), status: 'expired' };
+  });
+}
+
+const STATUSES: readonly CheckStatus[] = ['pending', 'in_progress', 'complete', 'failed', 'expired'];
+
+export function readSimulated(json: unknown, status: number, requestId: string | undefined): SimulatedCheck {
+  return guard(status, requestId, () => {
+    const o = object(json, 'body');
+    if (o.mode !== 'test') throw new ShapeError('mode is not "test"');
+    const state = STATUSES.find((s) => s === o.status);
+    if (!state) throw new ShapeError(`status ${JSON.stringify(o.status)} is not a check status`);
+    return { id: string(o.id, 'id'), mode: 'test', status: state };
   });
 }
 

@@ -12,12 +12,13 @@ export function registerAdminApiKeys(app: App, deps: ApiDeps): void {
       schema: {
         tags: ['admin'],
         summary: 'Create a tenant API key (shown once)',
+        description: 'With `"mode":"test"` a sandbox key `lc_test_…`: its checks are test checks, decided by simulation, invisible to live keys.',
         security: [{ bearer: [] }],
         body: CreateKeyBody,
         response: { 201: CreatedKey, 400: errorRef, 401: errorRef },
       },
     },
-    async (request, reply) => reply.status(201).send(await deps.keys.create(request.body.tenant)),
+    async (request, reply) => reply.status(201).send(await deps.keys.create(request.body.tenant, request.body.mode ?? 'live')),
   );
 
   app.get(

@@ -9,7 +9,7 @@ export const AuditLogQuery = Type.Object(
     // Query strings are not coerced (coerceTypes is off), so the number is checked as digits.
     limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: 'Entries per page, 1–1000 (default 100)' })),
     before: Type.Optional(Type.String({ pattern: '^aud_[0-9a-f]{28}$', description: 'Id of the last entry of the previous page' })),
-    subject: Type.Optional(Type.String({ maxLength: 128, description: 'Only entries about this check or API key id' })),
+    subject: Type.Optional(Type.String({ maxLength: 128, description: 'Only entries about this check, API key id, or tenant (settings changes)' })),
   },
   { additionalProperties: false },
 );
@@ -20,7 +20,7 @@ export const AuditLogPage = Type.Object({
       id: Type.String(),
       at: Type.String({ format: 'date-time' }),
       actor: Type.String({ description: 'admin, tenant:<name>, capture (the holder of a capture link) or system' }),
-      action: Type.String({ description: 'e.g. api_key.create, check.create, check.erase, check.purge' }),
+      action: Type.String({ description: 'e.g. api_key.create, check.create, check.erase, check.purge, tenant_settings.update' }),
       subject: Type.Union([Type.String(), Type.Null()]),
       details: Type.Record(Type.String(), Type.Unknown()),
     }),

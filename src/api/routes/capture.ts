@@ -35,7 +35,7 @@ export function registerCapture(app: App, deps: ApiDeps): void {
       },
     },
     async (request, reply) => {
-      const receipts = await deps.checks.addFrames(request.params.capture_id, request.body.frames);
+      const receipts = await deps.checks.addFrames(request.params.capture_id, request.body.frames, request.body.attempt);
       return reply.status(202).send({ accepted: receipts.length, frames: receipts });
     },
   );

@@ -21,7 +21,7 @@ export function registerDeleteCheck(app: App, deps: ApiDeps): void {
       onRequest: requireTenant(deps.keys),
     },
     async (request, reply) => {
-      await deps.checks.erase(tenantOf(request).tenant, request.query.token);
+      await deps.checks.erase(tenantOf(request), request.query.token);
       return reply.status(204).send(null);
     },
   );

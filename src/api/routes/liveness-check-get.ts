@@ -21,14 +21,14 @@ export function registerGetCheck(app: App, deps: ApiDeps): void {
       onRequest: requireTenant(deps.keys),
     },
     async (request, reply) => {
-      const view = await deps.checks.get(tenantOf(request).tenant, request.query.token);
+      const view = await deps.checks.get(tenantOf(request), request.query.token);
       switch (view.state) {
         case 'open':
-          return reply.status(202).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ id: view.id, status: view.status, expires_at: view.expires_at });
+          return reply.status(202).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ id: view.id, status: view.status, mode: view.mode, expires_at: view.expires_at });
         case 'expired':
-          return reply.status(410).send({ id: view.id, status: view.status });
+          return reply.status(410).send({ id: view.id, status: view.status, mode: view.mode });
         case 'done':
-          return reply.status(200).send({ id: view.id, status: view.status, ...(view.reference ? { reference: view.reference } : {}), result: view.result });
+          return reply.status(200).send({ id: view.id, status: view.status, mode: view.mode, ...(view.reference ? { reference: view.reference } : {}), result: view.result });
       }
     },
   );

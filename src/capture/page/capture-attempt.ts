@@ -31,7 +31,7 @@ export class CaptureAttempt {
     private readonly view: CaptureView,
     private readonly timing: ChoreographyTiming = DEFAULT_TIMING,
   ) {
-    this.uploader = new FrameUploader((frames) => client.sendFrames(frames), {
+    this.uploader = new FrameUploader((frames) => client.sendFrames(frames, session.attempt), {
       receipts: (receipts) => {
         this.tracker.add(receipts);
         this.view.feedback(this.tracker.hint(this.phase), this.tracker.faceReady);

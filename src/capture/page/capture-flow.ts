@@ -190,6 +190,10 @@ export class CaptureFlow {
           return final({ name: 'finished', icon: 'check', tone: 'muted', title: 'finishedTitle', body: 'finishedBody' });
         case 'too_many_attempts':
           return final({ name: 'no-attempts', icon: 'warning', title: 'noAttemptsTitle', body: 'noAttemptsBody' });
+        case 'attempt_superseded':
+          // Another tab or device started the link again; this page's count of attempts is stale.
+          this.releaseCamera();
+          return this.problem({ name: 'superseded', icon: 'link', tone: 'muted', title: 'supersededTitle', body: 'supersededBody' }, undefined);
       }
     }
     if (error instanceof NetworkError || isRepeatable(error)) {

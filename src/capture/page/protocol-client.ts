@@ -46,8 +46,9 @@ export class CaptureClient {
     return this.post<CaptureStart>('/start', undefined);
   }
 
-  async sendFrames(frames: FrameUpload[]): Promise<FrameReceipt[]> {
-    const answer = await this.post<{ accepted: number; frames: FrameReceipt[] }>('/frames', { frames });
+  /** `attempt` from start: the server refuses the batch once a newer attempt began (attempt_superseded). */
+  async sendFrames(frames: FrameUpload[], attempt: number): Promise<FrameReceipt[]> {
+    const answer = await this.post<{ accepted: number; frames: FrameReceipt[] }>('/frames', { attempt, frames });
     return answer.frames;
   }
 

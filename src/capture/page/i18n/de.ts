@@ -77,6 +77,8 @@ export const de: Messages = {
   noAttemptsBody: 'Fordern Sie einen neuen Link an, um es noch einmal zu versuchen.',
   pausedTitle: 'Angehalten',
   pausedBody: 'Sie haben die Seite während der Prüfung verlassen, deshalb wurde sie angehalten. Starten Sie neu, wenn Sie bereit sind.',
+  supersededTitle: 'Anderswo neu gestartet',
+  supersededBody: 'Dieser Link wurde in einem anderen Tab oder auf einem anderen Gerät neu gestartet, deshalb wurde dieser Versuch beendet. Machen Sie dort weiter oder starten Sie hier neu.',
   noFaceTitle: 'Wir konnten Ihr Gesicht nicht gut sehen',
   noFaceBody: 'Achten Sie darauf, dass Ihr Gesicht im Oval und gut beleuchtet ist und niemand sonst im Bild ist.',
   networkTitle: 'Keine Verbindung',

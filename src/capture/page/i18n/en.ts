@@ -77,6 +77,8 @@ export const en: Messages = {
   noAttemptsBody: 'Ask for a new link to try again.',
   pausedTitle: 'Paused',
   pausedBody: 'You left the page during the check, so it stopped. Start again when you’re ready.',
+  supersededTitle: 'Started again elsewhere',
+  supersededBody: 'This link was started again in another tab or on another device, so this try stopped. Carry on there, or start again here.',
   noFaceTitle: 'We couldn’t see your face well',
   noFaceBody: 'Make sure your face is in the oval, well lit, and that you are alone in view.',
   networkTitle: 'No connection',

@@ -78,6 +78,8 @@ export interface Messages {
   noAttemptsBody: string;
   pausedTitle: string;
   pausedBody: string;
+  supersededTitle: string;
+  supersededBody: string;
   noFaceTitle: string;
   noFaceBody: string;
   networkTitle: string;

@@ -1,0 +1,36 @@
+// Tenant isolation for the console, decided here once: a tenant's session is always narrowed to its
+// own tenant; only the admin may look at another tenant, or at all of them.
+import { LivecheckError } from '../errors.js';
+import type { CheckMode } from '../store/schema.js';
+import type { ConsolePrincipal } from './sessions.js';
+
+/** The tenant to filter by (undefined: all tenants, admin only). */
+export function tenantScope(principal: ConsolePrincipal, requested: string | undefined): string | undefined {
+  if (principal.kind === 'admin') return requested;
+  if (requested !== undefined && requested !== principal.tenant) throw new LivecheckError('forbidden', 'this session can only see its own tenant');
+  return principal.tenant;
+}
+
+/** Settings belong to one tenant: the admin must say which. */
+export function settingsTenant(principal: ConsolePrincipal, requested: string | undefined): string {
+  const tenant = tenantScope(principal, requested);
+  if (tenant === undefined) throw new LivecheckError('invalid_request', 'name the tenant (query parameter "tenant")');
+  return tenant;
+}
+
+/** The mode of checks to show (undefined: both, admin only): a tenant session sees its key's mode. */
+export function modeScope(principal: ConsolePrincipal, requested: CheckMode | undefined): CheckMode | undefined {
+  if (principal.kind === 'admin') return requested;
+  if (requested !== undefined && requested !== principal.mode) throw new LivecheckError('forbidden', `this session was opened with a ${principal.mode} key and sees ${principal.mode} checks only`);
+  return principal.mode;
+}
+
+/** Whether the principal may see a row of this tenant; callers answer not_found otherwise. */
+export function canSee(principal: ConsolePrincipal, tenant: string): boolean {
+  return principal.kind === 'admin' || principal.tenant === tenant;
+}
+
+/** Whether the principal may see this check: its tenant and, for a tenant session, its key's mode. */
+export function canSeeCheck(principal: ConsolePrincipal, check: { tenant: string; mode: CheckMode }): boolean {
+  return principal.kind === 'admin' || (principal.tenant === check.tenant && principal.mode === check.mode);
+}

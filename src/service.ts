@@ -237,15 +237,16 @@ async function readiness(store: Store, analyzer: FrameAnalyzer | undefined): Pro
   return { ready, checks };
 }
 
-/** Gauges read from the store at scrape time: checks by status, job queue depth and age. */
+/** Gauges read from the store at scrape time: checks by mode and status, job queue depth and age. */
 function registerStoreGauges(metrics: ServiceMetrics, store: Store, clock: Clock): void {
-  metrics.registry.gauge('livecheck_checks', 'Liveness checks by status', async () => {
+  // By mode too: sandbox checks (mode "test") are not live traffic and must not move live dashboards.
+  metrics.registry.gauge('livecheck_checks', 'Liveness checks by mode (live or test) and status', async () => {
     const rows = await store.db
       .selectFrom('liveness_checks')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('status')
+      .select(['mode', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['mode', 'status'])
       .execute();
-    return rows.map((r) => [{ status: r.status }, Number(r.n)]);
+    return rows.map((r) => [{ mode: r.mode, status: r.status }, Number(r.n)]);
   });
   metrics.registry.gauge('livecheck_jobs_queued', 'Jobs waiting or running, by kind', async () => {
     const rows = await store.db

@@ -1,6 +1,7 @@
 // The liveness check as the rest of the service sees it: options, stored result, and read views.
 import type { BoundingBox, FailureReason, LivenessSignals } from '../engine/types.js';
 import type { CheckMode } from '../store/schema.js';
+import type { DecisionLimits } from './decision-limits.js';
 
 /** Whose check it is: a tenant, and the mode of the key (live keys never see test checks, nor the reverse). */
 export interface CheckOwner {
@@ -38,6 +39,8 @@ export interface StoredResult {
   images_kept?: number;
   /** Per-signal detail for reviewers; not part of the public result. */
   signals?: LivenessSignals;
+  /** The bars those signals were held to (absent on results stored before they were kept). */
+  limits?: DecisionLimits;
 }
 
 export interface AuditImage {

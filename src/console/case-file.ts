@@ -3,7 +3,7 @@
 // lifecycle from the audit log and the webhook deliveries. Also what "export case" downloads.
 import type { CheckOptions } from '../checks/model.js';
 import type { RetentionSettings } from '../checks/service.js';
-import { IDENTITY_MIN_SIMILARITY, PARALLAX_FLAT } from '../engine/decide.js';
+import { currentDecisionLimits } from '../checks/decision-limits.js';
 import type { BoundingBox, Challenge, ChallengeMove } from '../engine/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { ImageRow } from '../store/checks.js';
@@ -34,7 +34,9 @@ export interface CaseStep {
 
 export interface CaseSignals {
   identity_similarity: number;
+  /** The bars below are the ones this check was decided against (stored with its result). */
   identity_min: number;
+  identity_turned_min: number;
   parallax: number;
   parallax_flat_below: number;
   passive_real: number;
@@ -99,6 +101,7 @@ export function buildCaseFile(input: CaseFileInput): CaseFile {
     };
   });
   const s = result?.signals;
+  const limits = result?.limits ?? currentDecisionLimits();
   const auditVisible = row.images_expire_at !== null && row.images_expire_at > now;
   // The probe first, then the audit images in the order they were captured.
   const images: CaseImage[] = [...input.images]
@@ -127,9 +130,10 @@ export function buildCaseFile(input: CaseFileInput): CaseFile {
     signals: s
       ? {
           identity_similarity: s.identitySimilarity,
-          identity_min: IDENTITY_MIN_SIMILARITY,
+          identity_min: limits.identity_min,
+          identity_turned_min: limits.identity_turned_min,
           parallax: s.parallax,
-          parallax_flat_below: PARALLAX_FLAT,
+          parallax_flat_below: limits.parallax_flat_below,
           passive_real: s.passiveReal,
           passive_live: s.passiveLive,
         }

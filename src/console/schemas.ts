@@ -102,8 +102,9 @@ export const CaseFile = Type.Object({
   ),
   signals: Nullable(
     Type.Object({
-      identity_similarity: Type.Number(),
-      identity_min: Type.Number(),
+      identity_similarity: Type.Number({ description: 'Lowest similarity of any frame to the probe, turned frames rescaled for pose' }),
+      identity_min: Type.Number({ description: 'Below this the check failed as identity_changed: the bar it was decided against' }),
+      identity_turned_min: Type.Number({ description: 'The raw similarity of a turned frame that counted as identity_min' }),
       parallax: Type.Number(),
       parallax_flat_below: Type.Number(),
       passive_real: Type.Number(),

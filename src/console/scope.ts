@@ -1,6 +1,7 @@
 // Tenant isolation for the console, decided here once: a tenant's session is always narrowed to its
 // own tenant; only the admin may look at another tenant, or at all of them.
 import { LivecheckError } from '../errors.js';
+import type { AuditActor } from '../store/audit-log.js';
 import type { CheckMode } from '../store/schema.js';
 import type { ConsolePrincipal } from './sessions.js';
 
@@ -33,4 +34,9 @@ export function canSee(principal: ConsolePrincipal, tenant: string): boolean {
 /** Whether the principal may see this check: its tenant and, for a tenant session, its key's mode. */
 export function canSeeCheck(principal: ConsolePrincipal, check: { tenant: string; mode: CheckMode }): boolean {
   return principal.kind === 'admin' || (principal.tenant === check.tenant && principal.mode === check.mode);
+}
+
+/** Who the audit log names for a change made in this session: as the API names the same principal. */
+export function auditActor(principal: ConsolePrincipal): AuditActor {
+  return principal.kind === 'admin' ? 'admin' : `tenant:${principal.tenant}`;
 }

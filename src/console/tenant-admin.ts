@@ -8,7 +8,7 @@ import type { TenantSettings, TenantSettingsView } from '../tenancy/tenant-setti
 import { findDelivery } from '../webhooks/delivery-store.js';
 import { findEndpoint } from '../webhooks/endpoint-store.js';
 import type { DeliveryView, EndpointView, Webhooks } from '../webhooks/webhooks.js';
-import { canSee, settingsTenant } from './scope.js';
+import { auditActor, canSee, settingsTenant } from './scope.js';
 import type { ConsolePrincipal } from './sessions.js';
 
 export interface TenantAdminDeps {
@@ -32,16 +32,20 @@ export class TenantAdmin {
     return this.deps.keys.list(settingsTenant(principal, tenant));
   }
 
-  /** The secret is in this answer only. */
+  /**
+   * The secret is in this answer only. A tenant session makes keys of its own mode: a test key must not
+   * be a way to a live key (and so to live checks). The admin makes live keys, as the admin API does.
+   */
   async createKey(principal: ConsolePrincipal, tenant: string | undefined): Promise<{ id: string; tenant: string; mode: CheckMode; key: string }> {
-    return this.deps.keys.create(settingsTenant(principal, tenant));
+    const mode = principal.kind === 'tenant' ? principal.mode : 'live';
+    return this.deps.keys.create(settingsTenant(principal, tenant), mode, auditActor(principal));
   }
 
   /** Revoking ends the console sessions opened with that key, this one included when it is the same key. */
   async revokeKey(principal: ConsolePrincipal, id: string): Promise<void> {
     const key = (await this.deps.keys.list(principal.kind === 'tenant' ? principal.tenant : undefined)).find((k) => k.id === id);
     if (!key || key.revoked_at !== null) throw new LivecheckError('not_found', 'no active API key with that id');
-    await this.deps.keys.revoke(id);
+    await this.deps.keys.revoke(id, auditActor(principal));
   }
 
   async listEndpoints(principal: ConsolePrincipal, tenant: string | undefined): Promise<EndpointView[]> {
@@ -49,12 +53,12 @@ export class TenantAdmin {
   }
 
   async createEndpoint(principal: ConsolePrincipal, tenant: string | undefined, url: string): Promise<EndpointView & { secret: string }> {
-    return this.deps.webhooks.createEndpoint(settingsTenant(principal, tenant), url);
+    return this.deps.webhooks.createEndpoint(settingsTenant(principal, tenant), url, auditActor(principal));
   }
 
   async deleteEndpoint(principal: ConsolePrincipal, id: string): Promise<void> {
     await this.visibleEndpoint(principal, id);
-    await this.deps.webhooks.deleteEndpoint(id);
+    await this.deps.webhooks.deleteEndpoint(id, auditActor(principal));
   }
 
   async endpointDeliveries(principal: ConsolePrincipal, id: string, limit: number): Promise<DeliveryView[]> {
@@ -71,7 +75,7 @@ export class TenantAdmin {
   async redeliver(principal: ConsolePrincipal, id: string): Promise<DeliveryView> {
     const delivery = await findDelivery(this.deps.db, id);
     if (!delivery || !canSee(principal, delivery.tenant)) throw new LivecheckError('not_found', 'no webhook delivery with that id');
-    return this.deps.webhooks.redeliver(id);
+    return this.deps.webhooks.redeliver(id, auditActor(principal));
   }
 
   async settings(principal: ConsolePrincipal, tenant: string | undefined): Promise<TenantSettingsView> {
@@ -85,7 +89,7 @@ export class TenantAdmin {
   async updateSettings(principal: ConsolePrincipal, tenant: string | undefined, change: BrandingChange): Promise<TenantSettingsView> {
     const name = settingsTenant(principal, tenant);
     const current = await this.deps.settings.get(name);
-    return this.deps.settings.replace(name, { ...change, logo: current.logo, frame_ancestors: current.frame_ancestors });
+    return this.deps.settings.replace(name, { ...change, logo: current.logo, frame_ancestors: current.frame_ancestors }, auditActor(principal));
   }
 
   private async visibleEndpoint(principal: ConsolePrincipal, id: string, includeDeleted = false): Promise<void> {

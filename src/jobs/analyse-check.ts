@@ -2,6 +2,7 @@
 // the frames it no longer needs. Written so that running it twice cannot give a check two results.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import { currentDecisionLimits } from '../checks/decision-limits.js';
 import type { CheckOptions, StoredResult } from '../checks/model.js';
 import type { AnalysedFrame, Challenge, FrameAnalyzer, FrameObservation, LivenessDecision } from '../engine/types.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -71,6 +72,7 @@ export async function analyseCheck(deps: AnalysisDeps, checkId: string): Promise
       bounding_box: decision.boundingBox,
       ...(!passed && decision.failureReason ? { failure_reason: decision.failureReason } : {}),
       signals: decision.signals,
+      limits: currentDecisionLimits(),
     };
     const probe = rows[decision.probeFrame];
     if (options.retain_image && probe) {

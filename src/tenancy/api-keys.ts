@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { LivecheckError } from '../errors.js';
-import { recordAudit } from '../store/audit-log.js';
+import { type AuditActor, recordAudit } from '../store/audit-log.js';
 import { adminKeyHashes, findActiveApiKeyByHash, insertAdminKey, insertApiKey, listApiKeys, revokeApiKey, storeIsEmpty } from '../store/api-keys.js';
 import type { CheckMode, Database } from '../store/schema.js';
 import { apiKeyMode, hashSecret, newAdminKey, newApiKey, secretsEqual } from '../security/secrets.js';
@@ -42,8 +42,11 @@ export class ApiKeys {
     private readonly configuredAdminKey: string | undefined,
   ) {}
 
-  /** Creates a tenant key; the secret is returned once and only its digest is kept. */
-  async create(tenant: string, mode: CheckMode = 'live'): Promise<{ id: string; tenant: string; mode: CheckMode; key: string }> {
+  /**
+   * Creates a tenant key; the secret is returned once and only its digest is kept. `actor` is who asked,
+   * for the audit log: the admin API, or a tenant from its console session.
+   */
+  async create(tenant: string, mode: CheckMode = 'live', actor: AuditActor = 'admin'): Promise<{ id: string; tenant: string; mode: CheckMode; key: string }> {
     if (!TENANT_PATTERN.test(tenant)) {
       throw new LivecheckError('invalid_request', 'tenant must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
     }
@@ -52,16 +55,16 @@ export class ApiKeys {
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await insertApiKey(trx, { id, tenant, key_hash: hashSecret(key), key_hint: key.slice(-4), mode, created_at: now, revoked_at: null });
-      await recordAudit(trx, { actor: 'admin', action: 'api_key.create', subject: id, details: { tenant, mode } }, now);
+      await recordAudit(trx, { actor, action: 'api_key.create', subject: id, details: { tenant, mode } }, now);
     });
     return { id, tenant, mode, key };
   }
 
-  async revoke(id: string): Promise<void> {
+  async revoke(id: string, actor: AuditActor = 'admin'): Promise<void> {
     const now = this.clock.now();
     const revoked = await this.db.transaction().execute(async (trx) => {
       if (!(await revokeApiKey(trx, id, now))) return false;
-      await recordAudit(trx, { actor: 'admin', action: 'api_key.revoke', subject: id }, now);
+      await recordAudit(trx, { actor, action: 'api_key.revoke', subject: id }, now);
       return true;
     });
     if (!revoked) throw new LivecheckError('not_found', 'no active API key with that id');

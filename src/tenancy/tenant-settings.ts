@@ -1,10 +1,11 @@
-// Per-tenant settings, set by the admin: the capture page's name, logo and accent colour, the
-// origins allowed to embed the page in a frame, and the threshold for checks created without one.
+// Per-tenant settings, set by the admin (and, for branding, by the tenant in its console): the capture
+// page's name, logo and accent colour, the origins allowed to embed the page in a frame, and the
+// threshold for checks created without one.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { LivecheckError } from '../errors.js';
 import { CAPTURE_ID_PATTERN, hashSecret } from '../security/secrets.js';
-import { recordAudit } from '../store/audit-log.js';
+import { type AuditActor, recordAudit } from '../store/audit-log.js';
 import type { Database } from '../store/schema.js';
 import { findLogo, findTenantOfCapture, findTenantSettings, findTenantSettingsLite, upsertTenantSettings } from '../store/tenant-settings.js';
 import { ACCENT_PATTERN, accentPalette, accentStylesheetName } from './accent-colour.js';
@@ -105,8 +106,11 @@ export class TenantSettings {
     return this.view(row);
   }
 
-  /** Replaces every setting (PUT): a field left out goes back to its default. Audit-logged. */
-  async replace(tenant: string, input: TenantSettingsInput): Promise<TenantSettingsView> {
+  /**
+   * Replaces every setting (PUT): a field left out goes back to its default. Audit-logged as `actor`:
+   * the admin API, or a tenant from its console session.
+   */
+  async replace(tenant: string, input: TenantSettingsInput, actor: AuditActor = 'admin'): Promise<TenantSettingsView> {
     checkTenant(tenant);
     const displayName = normaliseDisplayName(input.display_name);
     const accent = input.accent_color ?? null;
@@ -149,7 +153,7 @@ export class TenantSettings {
       await recordAudit(
         trx,
         {
-          actor: 'admin',
+          actor,
           action: 'tenant_settings.update',
           subject: tenant,
           details: { changed: changed.map((f) => (f === 'logo_hash' ? 'logo' : f)).join(','), frame_ancestors: ancestors.join(' '), logo: row.logo_hash, default_threshold: threshold },

@@ -141,7 +141,7 @@ export const de: ConsoleMessages = {
   ok: 'OK',
   low: 'Niedrig',
   identity: 'Identitätsähnlichkeit',
-  identityNote: 'Geringste Ähnlichkeit eines Bildes zum Referenzgesicht; unter {limit} hat sich das Gesicht verändert.',
+  identityNote: 'Geringste Ähnlichkeit eines Bildes zum Referenzgesicht, bei gedrehten Bildern um die Kopfhaltung bereinigt ({turned} bei gedrehtem Kopf zählt als {limit}); unter {limit} hat sich das Gesicht verändert.',
   parallax: 'Parallaxe',
   parallaxNote: 'Wie sehr sich das Gesicht anders als ein flaches Bild bewegt hat; unter {limit} wie ein Ausdruck oder Bildschirm.',
   passiveReal: 'Passiver „real“-Wert',

@@ -141,7 +141,7 @@ export const en: ConsoleMessages = {
   ok: 'OK',
   low: 'Low',
   identity: 'Identity similarity',
-  identityNote: 'Lowest similarity of any frame to the probe face; below {limit} the face changed.',
+  identityNote: 'Lowest similarity of any frame to the probe face, turned frames allowing for pose ({turned} when turned counts as {limit}); below {limit} the face changed.',
   parallax: 'Parallax',
   parallaxNote: 'How far the face moved unlike a flat picture; below {limit} it moved like a print or a screen.',
   passiveReal: 'Passive “real” score',

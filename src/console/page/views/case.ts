@@ -75,7 +75,7 @@ function signals(file: CaseFile): HTMLElement {
   return h(
     'div',
     { class: 'signals' },
-    meter(t.identity, s.identity_similarity, s.identity_min, fill(t.identityNote, { limit: formatNumber(s.identity_min) })),
+    meter(t.identity, s.identity_similarity, s.identity_min, fill(t.identityNote, { limit: formatNumber(s.identity_min), turned: formatNumber(s.identity_turned_min) })),
     meter(t.parallax, s.parallax, s.parallax_flat_below, fill(t.parallaxNote, { limit: formatNumber(s.parallax_flat_below) })),
     meter(t.passiveReal, s.passive_real, undefined, t.passiveRealNote),
     meter(t.passiveLive, s.passive_live, undefined, t.passiveLiveNote),

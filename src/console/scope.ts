@@ -40,3 +40,19 @@ export function canSeeCheck(principal: ConsolePrincipal, check: { tenant: string
 export function auditActor(principal: ConsolePrincipal): AuditActor {
   return principal.kind === 'admin' ? 'admin' : `tenant:${principal.tenant}`;
 }
+
+/**
+ * Settings, webhook endpoints and live keys apply to live checks: a session opened with a test key
+ * must not change them, or the sandbox would be a way to weaken live decisions (a default threshold
+ * of 0) or to read live events.
+ */
+export function assertMayChangeLive(principal: ConsolePrincipal): void {
+  if (principal.kind === 'tenant' && principal.mode === 'test') {
+    throw new LivecheckError('forbidden', 'a session opened with a test key cannot change what applies to live checks; sign in with a live key');
+  }
+}
+
+/** The key mode a session manages: its own for a tenant session, every mode for the admin. */
+export function keyModeScope(principal: ConsolePrincipal): CheckMode | undefined {
+  return principal.kind === 'tenant' ? principal.mode : undefined;
+}

@@ -8,7 +8,7 @@ import type { TenantSettings, TenantSettingsView } from '../tenancy/tenant-setti
 import { findDelivery } from '../webhooks/delivery-store.js';
 import { findEndpoint } from '../webhooks/endpoint-store.js';
 import type { DeliveryView, EndpointView, Webhooks } from '../webhooks/webhooks.js';
-import { auditActor, canSee, settingsTenant } from './scope.js';
+import { assertMayChangeLive, auditActor, canSee, keyModeScope, settingsTenant } from './scope.js';
 import type { ConsolePrincipal } from './sessions.js';
 
 export interface TenantAdminDeps {
@@ -29,7 +29,9 @@ export class TenantAdmin {
   constructor(private readonly deps: TenantAdminDeps) {}
 
   async listKeys(principal: ConsolePrincipal, tenant: string | undefined): Promise<ApiKeyInfo[]> {
-    return this.deps.keys.list(settingsTenant(principal, tenant));
+    const mode = keyModeScope(principal);
+    const keys = await this.deps.keys.list(settingsTenant(principal, tenant));
+    return mode === undefined ? keys : keys.filter((k) => k.mode === mode);
   }
 
   /**
@@ -43,8 +45,10 @@ export class TenantAdmin {
 
   /** Revoking ends the console sessions opened with that key, this one included when it is the same key. */
   async revokeKey(principal: ConsolePrincipal, id: string): Promise<void> {
+    const mode = keyModeScope(principal);
     const key = (await this.deps.keys.list(principal.kind === 'tenant' ? principal.tenant : undefined)).find((k) => k.id === id);
-    if (!key || key.revoked_at !== null) throw new LivecheckError('not_found', 'no active API key with that id');
+    // A test session cannot see live keys, so it cannot revoke them either.
+    if (!key || key.revoked_at !== null || (mode !== undefined && key.mode !== mode)) throw new LivecheckError('not_found', 'no active API key with that id');
     await this.deps.keys.revoke(id, auditActor(principal));
   }
 
@@ -53,10 +57,12 @@ export class TenantAdmin {
   }
 
   async createEndpoint(principal: ConsolePrincipal, tenant: string | undefined, url: string): Promise<EndpointView & { secret: string }> {
+    assertMayChangeLive(principal);
     return this.deps.webhooks.createEndpoint(settingsTenant(principal, tenant), url, auditActor(principal));
   }
 
   async deleteEndpoint(principal: ConsolePrincipal, id: string): Promise<void> {
+    assertMayChangeLive(principal);
     await this.visibleEndpoint(principal, id);
     await this.deps.webhooks.deleteEndpoint(id, auditActor(principal));
   }
@@ -73,6 +79,7 @@ export class TenantAdmin {
   }
 
   async redeliver(principal: ConsolePrincipal, id: string): Promise<DeliveryView> {
+    assertMayChangeLive(principal);
     const delivery = await findDelivery(this.deps.db, id);
     if (!delivery || !canSee(principal, delivery.tenant)) throw new LivecheckError('not_found', 'no webhook delivery with that id');
     return this.deps.webhooks.redeliver(id, auditActor(principal));
@@ -87,6 +94,7 @@ export class TenantAdmin {
    * decision left to the admin API (PUT /admin/tenants/{tenant}/settings), so it is carried over.
    */
   async updateSettings(principal: ConsolePrincipal, tenant: string | undefined, change: BrandingChange): Promise<TenantSettingsView> {
+    assertMayChangeLive(principal);
     const name = settingsTenant(principal, tenant);
     const current = await this.deps.settings.get(name);
     return this.deps.settings.replace(name, { ...change, logo: current.logo, frame_ancestors: current.frame_ancestors }, auditActor(principal));

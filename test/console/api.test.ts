@@ -3,6 +3,7 @@
 // check completed through the real capture protocol with the real models, the overview and settings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzerPool } from '../../src/engine/analyzer-pool.js';
+import { IDENTITY_MIN_SIMILARITY, IDENTITY_TURNED_MIN_SIMILARITY, PARALLAX_FLAT } from '../../src/engine/decide.js';
 import type { FrameAnalyzer } from '../../src/engine/types.js';
 import { ADMIN_KEY, type TestService, startTestService } from '../helpers/service.js';
 import { STORE_KINDS } from '../helpers/stores.js';
@@ -23,15 +24,27 @@ interface Page {
   checks: Summary[];
   next_cursor: string | null;
 }
+interface AuditEntry {
+  actor: string;
+  action: string;
+  subject: string;
+}
 interface CaseFile {
   check: Summary;
   steps: Array<{ move: string; done: boolean | null; peak_angle: number | null; started_ms: number | null }>;
-  signals: { identity_similarity: number; parallax: number } | null;
+  signals: { identity_similarity: number; identity_min: number; identity_turned_min: number; parallax: number; parallax_flat_below: number } | null;
   bounding_box: { left: number; top: number; width: number; height: number } | null;
   images: Array<{ kind: string; image: string; bounding_box: { left: number; top: number; width: number; height: number } }>;
   audit_images_expire_at: string | null;
   timeline: Array<{ action: string }>;
   server_time: string;
+}
+
+/** The newest audit entry of this action on this subject, as the admin API shows it. */
+async function auditOf(t: TestService, action: string, subject: string): Promise<AuditEntry | undefined> {
+  const res = await t.request(`/admin/audit_log?limit=1000&subject=${encodeURIComponent(subject)}`, { key: ADMIN_KEY });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { entries: AuditEntry[] }).entries.find((e) => e.action === action);
 }
 
 let analyzer: FrameAnalyzer & { ready(): Promise<void> };
@@ -189,6 +202,44 @@ describe.each(STORE_KINDS)('console API on %s', (kind) => {
       expect((await consoleJson<Page>(t, admin, '/console/api/checks?mode=test&limit=100')).checks.map((c) => c.id)).toEqual([sandboxCheck.id]);
     });
 
+    it('a session opened with a test key makes test keys: the sandbox is no way to a live key', async () => {
+      const res = await t.request('/admin/api_keys', { method: 'POST', key: ADMIN_KEY, json: { tenant: 'acme', mode: 'test' } });
+      expect(res.status).toBe(201);
+      const session = await signIn(t, ((await res.json()) as { key: string }).key);
+      const created = await consoleFetch(t, session, '/console/api/api_keys', { method: 'POST' });
+      expect(created.status).toBe(201);
+      const made = (await created.json()) as { key: string; mode: string; tenant: string };
+      expect(made).toMatchObject({ tenant: 'acme', mode: 'test' });
+      expect(made.key).toMatch(/^lc_test_/);
+      // It cannot read the tenant's live check: an unknown token, as for any test key.
+      expect((await t.request(`/liveness_check?token=${still.check.token}`, { key: made.key })).status).toBe(400);
+      // A live session still makes live keys.
+      const live = await consoleJson<{ key: string; mode: string }>(t, acme, '/console/api/api_keys', { method: 'POST' });
+      expect(live.mode).toBe('live');
+      expect(live.key).not.toMatch(/^lc_test_/);
+    });
+
+    it('a session opened with a test key cannot touch what applies to live checks', async () => {
+      const res = await t.request('/admin/api_keys', { method: 'POST', key: ADMIN_KEY, json: { tenant: 'acme', mode: 'test' } });
+      const session = await signIn(t, ((await res.json()) as { key: string }).key);
+      // A default threshold of 0 would pass every live check: refused, and nothing changed.
+      const before = await consoleJson<{ default_threshold: number | null }>(t, acme, '/console/api/tenant_settings');
+      const put = await consoleFetch(t, session, '/console/api/tenant_settings', { method: 'PUT', json: { display_name: 'x', accent_color: null, default_threshold: 0 } });
+      expect(put.status).toBe(403);
+      expect(((await put.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      expect(await consoleJson(t, acme, '/console/api/tenant_settings')).toEqual(before);
+      expect((await consoleFetch(t, session, '/console/api/webhook_endpoints', { method: 'POST', json: { url: 'https://hooks.example.com/sandbox' } })).status).toBe(403);
+      // Live keys are neither listed nor revocable from it.
+      const keys = await consoleJson<{ keys: Array<{ id: string; mode: string }> }>(t, session, '/console/api/api_keys');
+      expect(keys.keys.length).toBeGreaterThan(0);
+      expect(keys.keys.every((k) => k.mode === 'test')).toBe(true);
+      const liveKeys = await consoleJson<{ keys: Array<{ id: string; mode: string; revoked_at: string | null }> }>(t, acme, '/console/api/api_keys');
+      const live = liveKeys.keys.find((k) => k.mode === 'live' && k.revoked_at === null);
+      expect(live).toBeDefined();
+      expect((await consoleFetch(t, session, `/console/api/api_keys/${live?.id}`, { method: 'DELETE' })).status).toBe(404);
+      expect((await t.request(`/liveness_check?token=${still.check.token}`, { key: acmeKey })).status).toBe(200);
+    });
+
     it('a tenant reads and redelivers only its own webhook deliveries', async () => {
       await consoleJson(t, globex, '/console/api/webhook_endpoints', { method: 'POST', json: { url: 'https://hooks.example.com/globex-deliveries' } });
       const expiring = await createCheck(t, globexKey, { expires_in: 60 });
@@ -207,6 +258,7 @@ describe.each(STORE_KINDS)('console API on %s', (kind) => {
       const redelivered = await consoleFetch(t, globex, `/console/api/webhook_deliveries/${delivery.id}/redeliver`, { method: 'POST' });
       expect(redelivered.status).toBe(202);
       expect(((await redelivered.json()) as { id: string }).id).toBe(delivery.id);
+      expect((await auditOf(t, 'webhook_delivery.redeliver', delivery.id))?.actor).toBe('tenant:globex');
       const file = await consoleJson<{ webhook_deliveries: Array<{ id: string }> }>(t, globex, `/console/api/checks/${expiring.id}`);
       expect(file.webhook_deliveries.map((d) => d.id)).toContain(delivery.id);
     });
@@ -330,6 +382,30 @@ describe.each(STORE_KINDS)('console API on %s', (kind) => {
       expect(body.images.length).toBe(file.images.length);
     });
 
+    it('judges the signals against the bars the engine decided this check with, kept with its result', async () => {
+      const current = { identity_min: IDENTITY_MIN_SIMILARITY, identity_turned_min: IDENTITY_TURNED_MIN_SIMILARITY, parallax_flat_below: PARALLAX_FLAT };
+      const db = t.service.store.db;
+      const row = await db.selectFrom('liveness_checks').select('result').where('id', '=', still.check.id).executeTakeFirstOrThrow();
+      const stored = JSON.parse(row.result ?? 'null') as { limits?: object };
+      expect(stored.limits).toEqual(current);
+      const signalsOf = async () => (await consoleJson<CaseFile>(t, acme, `/console/api/checks/${still.check.id}`)).signals;
+      expect(await signalsOf()).toMatchObject(current);
+      const setResult = (result: object) => db.updateTable('liveness_checks').set({ result: JSON.stringify(result) }).where('id', '=', still.check.id).execute();
+      try {
+        // Decided before the engine was retuned: the case keeps the bars it was decided against.
+        const then = { identity_min: 0.66, identity_turned_min: 0.45, parallax_flat_below: 0.3 };
+        await setResult({ ...stored, limits: then });
+        expect(await signalsOf()).toMatchObject(then);
+        // Stored before the bars were kept: read against today's.
+        const older = { ...stored };
+        delete older.limits;
+        await setResult(older);
+        expect(await signalsOf()).toMatchObject(current);
+      } finally {
+        await setResult(stored);
+      }
+    });
+
     it('leaves the audit images out once they expired, and says so', async () => {
       const before = await consoleJson<CaseFile>(t, admin, `/console/api/checks/${still.check.id}`);
       expect(before.audit_images_expire_at).not.toBeNull();
@@ -371,6 +447,31 @@ describe.each(STORE_KINDS)('console API on %s', (kind) => {
       expect(read.display_name).toBe('Acme Bank');
       const bad = await consoleFetch(t, acme, '/console/api/tenant_settings', { method: 'PUT', json: { display_name: null, accent_color: 'red', default_threshold: 2 } });
       expect(bad.status).toBe(400);
+    });
+  });
+
+  describe('audit log of console changes (security)', () => {
+    it('names the tenant as the actor of changes made in its session, and the admin in the admin’s', async () => {
+      const key = await consoleJson<{ id: string }>(t, acme, '/console/api/api_keys', { method: 'POST' });
+      expect((await consoleFetch(t, acme, `/console/api/api_keys/${key.id}`, { method: 'DELETE' })).status).toBe(204);
+      await consoleJson(t, acme, '/console/api/tenant_settings', { method: 'PUT', json: { display_name: 'Acme audited', accent_color: null, default_threshold: null } });
+      const endpoint = await consoleJson<{ id: string }>(t, acme, '/console/api/webhook_endpoints', { method: 'POST', json: { url: 'https://hooks.example.com/acme-audited' } });
+      expect((await consoleFetch(t, acme, `/console/api/webhook_endpoints/${endpoint.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect((await auditOf(t, 'api_key.create', key.id))?.actor).toBe('tenant:acme');
+      expect((await auditOf(t, 'api_key.revoke', key.id))?.actor).toBe('tenant:acme');
+      expect((await auditOf(t, 'tenant_settings.update', 'acme'))?.actor).toBe('tenant:acme');
+      expect((await auditOf(t, 'webhook_endpoint.create', endpoint.id))?.actor).toBe('tenant:acme');
+      expect((await auditOf(t, 'webhook_endpoint.delete', endpoint.id))?.actor).toBe('tenant:acme');
+
+      // The admin's console session and the admin API are the admin.
+      const adminMade = await consoleJson<{ id: string }>(t, admin, '/console/api/api_keys?tenant=globex', { method: 'POST' });
+      expect((await auditOf(t, 'api_key.create', adminMade.id))?.actor).toBe('admin');
+      await consoleJson(t, admin, '/console/api/tenant_settings?tenant=acme', { method: 'PUT', json: { display_name: 'Acme by admin', accent_color: null, default_threshold: null } });
+      expect((await auditOf(t, 'tenant_settings.update', 'acme'))?.actor).toBe('admin');
+      await consoleJson(t, acme, '/console/api/tenant_settings', { method: 'PUT', json: { display_name: 'Acme again', accent_color: null, default_threshold: null } });
+      expect((await auditOf(t, 'tenant_settings.update', 'acme'))?.actor).toBe('tenant:acme');
+      expect((await t.request('/admin/tenants/acme/settings', { method: 'PUT', key: ADMIN_KEY, json: { display_name: 'Acme' } })).status).toBe(200);
+      expect((await auditOf(t, 'tenant_settings.update', 'acme'))?.actor).toBe('admin');
     });
   });
 

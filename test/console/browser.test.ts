@@ -198,6 +198,13 @@ describe('review console in Chromium', () => {
     }
     await expect.poll(() => page.getByTestId('expiry-audit-images').textContent()).toMatch(/Audit images deleted in \d+:\d\d min/);
     expect(await page.getByTestId('decision').textContent()).toMatch(/\w+/);
+    // Identity is judged against the bar stored with this check's result, not a number of the page's own.
+    const { result } = await t.service.store.db.selectFrom('liveness_checks').select('result').where('id', '=', still.check.id).executeTakeFirstOrThrow();
+    const decided = JSON.parse(result ?? 'null') as { signals: { identitySimilarity: number }; limits: { identity_min: number; identity_turned_min: number } };
+    const identity = page.locator('.signal').filter({ hasText: 'Identity similarity' });
+    expect(await identity.locator('meter').getAttribute('low')).toBe(String(decided.limits.identity_min));
+    expect(await identity.locator('small').textContent()).toContain(`(${decided.limits.identity_turned_min.toFixed(2)} when turned counts as ${decided.limits.identity_min.toFixed(2)}); below ${decided.limits.identity_min.toFixed(2)} the face changed`);
+    expect(await identity.locator('.outcome').textContent()).toBe(decided.signals.identitySimilarity >= decided.limits.identity_min ? 'OK' : 'Low');
     await record(page, 'case');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export case' }).click()]);

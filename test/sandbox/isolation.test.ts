@@ -138,4 +138,33 @@ describe.each(STORE_KINDS)('sandbox isolation on %s', (kind) => {
     expect((await t.request(`/admin/api_keys/${entry?.id}`, { method: 'DELETE', key: 'test-admin-key-0123456789abcdef' })).status).toBe(204);
     expect((await simulate(t, testKey, check.id, { outcome: 'passed' })).status).toBe(401);
   });
+
+  it('counts test checks apart from live ones in the livecheck_checks gauge', async () => {
+    const before = await checksGauge(t);
+    await createCheck(t, liveKey);
+    const passed = await createCheck(t, testKey);
+    expect((await simulate(t, testKey, passed.id, { outcome: 'passed' })).status).toBe(200);
+    await createCheck(t, testKey);
+    await createCheck(t, testKey);
+    const after = await checksGauge(t);
+    const grew = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+    expect(grew('live/pending')).toBe(1);
+    expect(grew('live/complete')).toBe(0);
+    expect(grew('test/pending')).toBe(2);
+    expect(grew('test/complete')).toBe(1);
+  });
 });
+
+/** `livecheck_checks` from /metrics as "mode/status" → count; every sample must carry both labels. */
+async function checksGauge(t: TestService): Promise<Map<string, number>> {
+  const res = await t.request('/metrics');
+  expect(res.status).toBe(200);
+  const samples = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (!line.startsWith('livecheck_checks{')) continue;
+    const match = /^livecheck_checks\{mode="(live|test)",status="([a-z_]+)"\} (\d+)$/.exec(line);
+    expect(match, line).not.toBeNull();
+    if (match) samples.set(`${match[1]}/${match[2]}`, Number(match[3]));
+  }
+  return samples;
+}

@@ -38,7 +38,7 @@ export const actionLabel = (action: string) => t.actions[action] ?? action;
 
 /** The catalogue's words for a failure reason, else the server's (English) explanation. */
 export function explain(reason: string | null, fallback: string | null): string | null {
-  return (reason !== null ? t.failureReasons[reason] : undefined) ?? fallback;
+  return (reason !== null ? (t.failureReasons as Record<string, string>)[reason] : undefined) ?? fallback;
 }
 
 export function outcomeLabel(passed: boolean | null): string {

@@ -1,5 +1,6 @@
 // The console's words. Every language fills the whole catalogue (the type checker sees to it); the
 // server picks one from Accept-Language and hands it to the page with the HTML shell.
+import type { FailureReason } from '../../../engine/types.js';
 
 export interface ConsoleMessages {
   lang: string;
@@ -66,7 +67,8 @@ export interface ConsoleMessages {
   notPassed: string;
   moves: Record<'turn_left' | 'turn_right' | 'look_up' | 'look_down', string>;
   actions: Record<string, string>;
-  failureReasons: Record<string, string>;
+  /** Every reason the engine gives, and the console's name for a plain low confidence. */
+  failureReasons: Record<FailureReason | 'below_threshold', string>;
   belowThreshold: string;
 
   allChecks: string;

@@ -25,7 +25,7 @@ const POLL_COLUMNS = ['id', 'tenant', 'mode', 'status', 'options', 'reference', 
 export type PolledCheck = Pick<CheckRow, (typeof POLL_COLUMNS)[number]>;
 
 const selectPolledByTokenHash = compiledOnce((db: Kysely<Database>, tokenHash: string) =>
-  db.selectFrom('liveness_checks').select(POLL_COLUMNS).where('token_hash', '=', tokenHash),
+  db.selectFrom('liveness_checks').select(POLL_COLUMNS).where('token_hash', '=', tokenHash), { prepared: true },
 );
 
 /** Every poll runs this. */

@@ -1,0 +1,93 @@
+// The polling path's store shortcuts: statements kept on SQLite, queries compiled once, the poll's
+// query prepared by name on PostgreSQL. Each must return exactly what the plain query returns.
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compiledOnce } from '../../src/store/compiled-once.js';
+import { type Store, openStore } from '../../src/store/database.js';
+import { cachingStatements } from '../../src/store/sqlite-statements.js';
+import { STORE_KINDS, type TestStore, testStore } from '../helpers/stores.js';
+
+describe('cachingStatements', () => {
+  it('reuses a statement for the same SQL, keeps at most its capacity, and never hands out a busy one', () => {
+    const raw = new BetterSqlite3(':memory:');
+    const db = cachingStatements(raw, 2);
+    raw.exec('create table t (n integer); insert into t values (1), (2), (3)');
+    const a = db.prepare('select n from t order by n');
+    expect(db.prepare('select n from t order by n')).toBe(a);
+    // While `a` is being iterated, the same SQL gets a fresh statement instead of a busy one.
+    const iterator = a.iterate([]);
+    iterator.next();
+    const b = db.prepare('select n from t order by n');
+    expect(b).not.toBe(a);
+    expect(b.all([])).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    iterator.return?.();
+    // Two more SQL texts push the oldest out.
+    db.prepare('select 1 as one');
+    db.prepare('select 2 as two');
+    expect(db.prepare('select n from t order by n')).not.toBe(a);
+    db.close();
+  });
+});
+
+describe.each(STORE_KINDS)('hot-path queries on %s', (kind) => {
+  let t: TestStore;
+  let store: Store;
+  const byName = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select(['id', 'tenant']).where('tenant', '=', name), { prepared: true });
+
+  beforeAll(async () => {
+    t = testStore(kind);
+    store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });
+    const now = Date.now();
+    for (const tenant of ['acme', 'globex']) {
+      await store.db
+        .insertInto('api_keys')
+        .values({ id: `key-${tenant}`, tenant, key_hash: `hash-${tenant}`, key_hint: 'lc_…', mode: 'live', created_at: now, revoked_at: null })
+        .execute();
+    }
+  });
+  afterAll(async () => {
+    await store.close();
+    await t.dispose();
+  });
+
+  it('a query compiled once answers each new value as the plain query does', async () => {
+    for (const tenant of ['acme', 'globex', 'nobody', 'acme']) {
+      const plain = await store.db.selectFrom('api_keys').select(['id', 'tenant']).where('tenant', '=', tenant).execute();
+      expect(await byName(store.db, tenant)).toEqual(plain);
+    }
+    // Inside a transaction (another handle) it compiles for that handle and still answers right.
+    await store.db.transaction().execute(async (trx) => {
+      expect(await byName(trx as unknown as Store['db'], 'globex')).toEqual([{ id: 'key-globex', tenant: 'globex' }]);
+    });
+  });
+
+  it('refuses a builder that does not bind each parameter once, in order', async () => {
+    const twice = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select('id').where('tenant', '=', name).where('key_hint', '=', name));
+    await expect(twice(store.db, 'acme')).rejects.toThrow(/each parameter once/);
+  });
+});
+
+describe('on PostgreSQL', () => {
+  let t: TestStore;
+  let store: Store;
+  const byName = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select(['id']).where('tenant', '=', name), { prepared: true });
+
+  beforeAll(async () => {
+    t = testStore('postgres');
+    store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });
+  });
+  afterAll(async () => {
+    await store.close();
+    await t.dispose();
+  });
+
+  it('a marked query runs as a named prepared statement', async () => {
+    // pg_prepared_statements shows the current connection's: a transaction keeps both on one.
+    const names = await store.db.transaction().execute(async (trx) => {
+      await byName(trx as unknown as Store['db'], 'acme');
+      return (await sql<{ name: string }>`select name from pg_prepared_statements where statement like ${'%api_keys%'}`.execute(trx)).rows.map((r) => r.name);
+    });
+    expect(names.some((n) => /^lc_[0-9a-f]{16}$/.test(n))).toBe(true);
+  });
+});

@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/service.js';
@@ -18,6 +17,24 @@ const run = promisify(execFile);
 const PG_URL = process.env.LIVECHECK_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // The limiter stays in the request path (its cost is measured) but with room for a saturating client.
 const LIMITS = { LIVECHECK_RATE_LIMIT_API_KEY: '1000000/1000000', LIVECHECK_RATE_LIMIT_CLIENT_ADDRESS: '1000000/1000000' };
+
+const BARE_PORT = 39400;
+const EMBEDDED_PORT = 39403;
+const BARE_SERVER = `
+import Fastify from 'fastify';
+const app = Fastify({ logger: false });
+const body = { id: '6215c0dd-eb50-42c5-b3e8-c6ca72f8389e', status: 'complete', result: { passed: true, confidence: 0.91, threshold: 0.5 } };
+app.get('/liveness_check', async () => body);
+await app.listen({ port: Number(process.argv[1]), host: '127.0.0.1' });
+`;
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
 
 interface WrkResult {
   rps: number;
@@ -69,23 +86,27 @@ async function seed(service: Awaited<ReturnType<typeof startService>>): Promise<
 }
 
 async function main(): Promise<void> {
-  // Baseline: a bare Fastify route with constant JSON.
-  const bare = Fastify({ logger: false });
-  const body = { id: '6215c0dd-eb50-42c5-b3e8-c6ca72f8389e', status: 'complete', result: { passed: true, confidence: 0.91, threshold: 0.5 } };
-  bare.get('/liveness_check', async () => body);
-  const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+  // Baseline: a bare Fastify route with constant JSON, in its own process like the services below.
+  const bare = spawn('node', ['--input-type=module', '-e', BARE_SERVER, String(BARE_PORT)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const bareUrl = `http://127.0.0.1:${BARE_PORT}`;
+  await waitFor(`${bareUrl}/liveness_check`);
   const bareScript = luaScript(['x'], 'x');
   const baseline = await wrk(bareUrl, bareScript);
   const baselineP99AtRate = await fixedRate(bareUrl, {}, ['/liveness_check']);
-  await bare.close();
+  bare.kill('SIGTERM');
 
-  // Embedded store, one process.
+  // Embedded store, one process (seeded here, then served by the built CLI as `npm start` does).
   const dir = mkdtempSync(path.join(tmpdir(), 'lc-bench-data-'));
-  const sqlite = await startService(loadConfig({ PORT: '0', LIVECHECK_DATA_DIR: dir, LIVECHECK_ROLE: 'api', LIVECHECK_ADMIN_KEY: 'b'.repeat(32), LOG_LEVEL: 'silent', ...LIMITS }));
-  const seeded = await seed(sqlite);
-  const embedded = await wrk(sqlite.url, luaScript(seeded.tokens, seeded.key));
-  const embeddedP99AtRate = await fixedRate(sqlite.url, { authorization: `Bearer ${seeded.key}` }, seeded.tokens.map((t) => `/liveness_check?token=${t}`));
-  await sqlite.close();
+  const embeddedEnv = { ...process.env, ...LIMITS, LIVECHECK_DATA_DIR: dir, LIVECHECK_ROLE: 'api', LIVECHECK_ADMIN_KEY: 'b'.repeat(32), LOG_LEVEL: 'silent' };
+  const seederSqlite = await startService(loadConfig({ ...embeddedEnv, PORT: '0' }));
+  const seeded = await seed(seederSqlite);
+  await seederSqlite.close();
+  const sqlite = spawn('node', ['bin/livecheck.js', 'serve'], { env: { ...embeddedEnv, PORT: String(EMBEDDED_PORT) }, stdio: 'ignore' });
+  const sqliteUrl = `http://127.0.0.1:${EMBEDDED_PORT}`;
+  await waitFor(`${sqliteUrl}/readyz`);
+  const embedded = await wrk(sqliteUrl, luaScript(seeded.tokens, seeded.key));
+  const embeddedP99AtRate = await fixedRate(sqliteUrl, { authorization: `Bearer ${seeded.key}` }, seeded.tokens.map((t) => `/liveness_check?token=${t}`));
+  sqlite.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 
   // PostgreSQL with two API processes; wrk drives both at once and the rates add up.
@@ -97,13 +118,7 @@ async function main(): Promise<void> {
   await seeder.close();
   const ports = [39401, 39402];
   const children = ports.map((port) => spawn('node', ['bin/livecheck.js', 'serve'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' }));
-  for (const port of ports) {
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  for (const port of ports) await waitFor(`http://127.0.0.1:${port}/readyz`);
   const script = luaScript(pgSeeded.tokens, pgSeeded.key);
   const both = await Promise.all(ports.map((port) => wrk(`http://127.0.0.1:${port}`, script, 1)));
   const postgres = { rps: both.reduce((s, r) => s + r.rps, 0), p99ms: Math.max(...both.map((r) => r.p99ms)) };

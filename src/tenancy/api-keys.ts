@@ -83,6 +83,13 @@ export class ApiKeys {
     }));
   }
 
+  /** The principal of a key authenticated in the last few seconds, without a store read; else undefined. */
+  cachedTenant(key: string): TenantPrincipal | undefined {
+    if (apiKeyMode(key) === undefined) return undefined;
+    const cached = this.cache.get(hashSecret(key));
+    return cached && cached.until > this.clock.now() ? cached.principal : undefined;
+  }
+
   async authenticateTenant(key: string): Promise<TenantPrincipal | undefined> {
     const prefixMode = apiKeyMode(key);
     if (prefixMode === undefined) return undefined;

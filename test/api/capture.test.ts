@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyzerPool } from '../../src/engine/analyzer-pool.js';
 import type { FrameAnalyzer } from '../../src/engine/types.js';
 import { sweepOnce } from '../../src/jobs/sweeper.js';
+import { sendFrames } from '../helpers/capture.js';
 import { cameraFrame, dataUri, portraitPath } from '../helpers/faces.js';
 import { type TestService, startTestService } from '../helpers/service.js';
 import { STORE_KINDS, testStore } from '../helpers/stores.js';
@@ -60,18 +61,6 @@ async function waitForResult(t: TestService, key: string, token: string, timeout
   }
 }
 
-async function sendStill(t: TestService, captureId: string, steps: number, frames = stillFrames) {
-  const perStep = Math.floor(frames.length / (steps + 1));
-  for (let i = 0; i < frames.length; i += 4) {
-    const batch = frames.slice(i, i + 4).map((jpeg, j) => {
-      const n = i + j;
-      return { t: n * 200, step: Math.min(steps - 1, Math.floor(n / perStep) - 1), image: dataUri(jpeg) };
-    });
-    const res = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: batch } });
-    expect(res.status).toBe(202);
-  }
-}
-
 describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
   let t: TestService;
   let key: string;
@@ -123,7 +112,7 @@ describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
       expect(feedback.frames[0]?.bounding_box).toBeDefined();
       expect(feedback.frames[1]?.feedback).toBe('no_face');
 
-      await sendStill(t, captureId, started.challenge.steps.length, stillFrames.slice(1));
+      await sendFrames(t, captureId, started.challenge.steps.length, stillFrames.slice(1));
       const finish = await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' });
       expect(finish.status).toBe(202);
       const finished = (await finish.json()) as { status: string; redirect: string };
@@ -181,7 +170,7 @@ describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
       const check = await create({ retain_image: false });
       const captureId = captureIdOf(check.url);
       const started = (await (await start(captureId)).json()) as Start;
-      await sendStill(t, captureId, started.challenge.steps.length, stillFrames.slice(0, 8));
+      await sendFrames(t, captureId, started.challenge.steps.length, stillFrames.slice(0, 8));
       await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' });
       const { body } = await waitForResult(t, key, check.token);
       expect(body.result.image).toBeUndefined();
@@ -349,7 +338,7 @@ describe('restart between capture and result', () => {
       token = check.token;
       const captureId = captureIdOf(check.url);
       const started = (await (await first.request(`/v1/capture/${captureId}/start`, { method: 'POST' })).json()) as Start;
-      await sendStill(first, captureId, started.challenge.steps.length, stillFrames.slice(0, 8));
+      await sendFrames(first, captureId, started.challenge.steps.length, stillFrames.slice(0, 8));
       expect((await first.request(`/v1/capture/${captureId}/finish`, { method: 'POST' })).status).toBe(202);
     } finally {
       await first.service.close();

@@ -1,6 +1,7 @@
 // Console tests: signing in over HTTP like a browser (cookie + CSRF token), and a check completed
 // through the real capture protocol with real frames of a still photo and the real models.
 import { expect } from 'vitest';
+import { sendFrames } from '../helpers/capture.js';
 import { cameraFrame, dataUri, portraitPath } from '../helpers/faces.js';
 import type { TestService } from '../helpers/service.js';
 
@@ -68,16 +69,7 @@ export async function completeStillPhotoCheck(t: TestService, key: string, json:
   const started = await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });
   expect(started.status).toBe(200);
   const steps = ((await started.json()) as { challenge: { steps: string[] } }).challenge.steps.length;
-  const frames = await still();
-  const perStep = Math.floor(frames.length / (steps + 1));
-  for (let i = 0; i < frames.length; i += 4) {
-    const batch = frames.slice(i, i + 4).map((jpeg, j) => {
-      const n = i + j;
-      return { t: n * 200, step: Math.min(steps - 1, Math.floor(n / perStep) - 1), image: dataUri(jpeg) };
-    });
-    const res = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: batch } });
-    expect(res.status).toBe(202);
-  }
+  await sendFrames(t, captureId, steps, await still());
   expect((await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' })).status).toBe(202);
   const deadline = Date.now() + 90_000;
   for (;;) {

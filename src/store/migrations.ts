@@ -39,10 +39,22 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   // its own and fail with 'relation "kysely_migration_lock" does not exist'.
   const schema = dialect === 'postgres' ? (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name : undefined;
   const migrator = new Migrator({ db, provider: new StaticProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's bookkeeping introspects the tables of every schema in the database; a schema dropped
+  // meanwhile by someone else (another livecheck, a test) fails that scan. Nothing was applied then
+  // (the scan comes first), so look again, a bounded number of times.
+  for (let retry = 0; retry < 3 && error !== undefined && droppedElsewhere(error, schema); retry++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const cause = error instanceof Error ? error.message : String(error ?? '');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause}`);
   }
+}
+
+/** Whether the error names a missing schema other than ours: one dropped during the catalog scan. */
+function droppedElsewhere(error: unknown, ours: string | undefined): boolean {
+  const missing = error instanceof Error ? /schema "([^"]+)" does not exist/.exec(error.message)?.[1] : undefined;
+  return missing !== undefined && missing !== ours;
 }

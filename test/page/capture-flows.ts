@@ -381,7 +381,11 @@ export function captureFlowTests(suite: PageSuite): void {
       const context = await suite.browser.context();
       const run = await open(context, check.url);
       const cdp = await context.newCDPSession(run.page);
-      /** The quickest of three runs of the same busy loop, so that a loaded machine does not fool the comparison. */
+      /**
+       * The quickest of three runs of the same busy loop, so that a loaded machine does not fool the
+       * comparison. Long enough (~80 ms unthrottled) to span several of the throttler's time slices:
+       * a loop of a few ms could fall between them and look unthrottled.
+       */
       const busyMs = async () => {
         const runs: number[] = [];
         for (let i = 0; i < 3; i++) {
@@ -389,7 +393,7 @@ export function captureFlowTests(suite: PageSuite): void {
             await run.page.evaluate(() => {
               const from = performance.now();
               let x = 0;
-              for (let j = 0; j < 2_000_000; j++) x = (x + j * 7) % 1_000_003;
+              for (let j = 0; j < 10_000_000; j++) x = (x + j * 7) % 1_000_003;
               return performance.now() - from + (x < 0 ? 1 : 0);
             }),
           );

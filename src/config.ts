@@ -116,6 +116,38 @@ function urlVar(env: Env, name: string, protocols: string[]): string | undefined
   return raw;
 }
 
+/**
+ * The base of capture links: `{base}/c/{capture_id}` is appended to it, so a query string or fragment
+ * would swallow the path and credentials would be shown to every end user. A trailing slash is dropped.
+ */
+function publicUrlVar(env: Env, name: string): string | undefined {
+  const raw = urlVar(env, name, ['http:', 'https:'])?.trim();
+  if (raw === undefined) return undefined;
+  const url = new URL(raw);
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(`${name} must not contain a user name or password: it is shown to end users in every capture link`);
+  }
+  if (raw.includes('?') || raw.includes('#')) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: capture links are appended to it as /c/…, so it cannot have a query string (?…) or fragment (#…); use e.g. https://verify.example.com or https://example.com/liveness`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** What `listen` accepts: an IP literal (no brackets) or a DNS name it resolves at start-up. */
+function hostVar(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (isIP(raw) !== 0) return raw;
+  const hostname = raw.endsWith('.') ? raw.slice(0, -1) : raw;
+  const label = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+  if (hostname.length > 0 && hostname.length <= 253 && hostname.split('.').every((part) => label.test(part)) && !/^[\d.]+$/.test(hostname)) {
+    return raw;
+  }
+  const bracketed = /^\[(.*)\]$/.exec(raw);
+  const hint = bracketed?.[1] !== undefined && isIP(bracketed[1]) === 6 ? ` (write an IPv6 address without brackets: ${bracketed[1]})` : '';
+  throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid${hint}: expected the address to listen on, an IP such as 127.0.0.1, 0.0.0.0 or :: or a host name such as localhost (no scheme, port or path)`);
+}
+
 /** `rate/burst` (e.g. `20/100`), `rate` alone (burst = 5 × rate), or `0`/`off` for no limit. */
 function rateLimitVar(env: Env, name: string, fallback: RateLimit): RateLimit | undefined {
   const raw = env[name];
@@ -170,8 +202,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export function loadConfig(env: Env = process.env): Config {
   const port = intVar(env, 'PORT', 3000, 0, 65535);
-  const host = env.HOST || '127.0.0.1';
-  const publicUrl = urlVar(env, 'LIVECHECK_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, '');
+  const host = hostVar(env, 'HOST', '127.0.0.1');
+  const publicUrl = publicUrlVar(env, 'LIVECHECK_PUBLIC_URL');
   const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const adminKey = env.LIVECHECK_ADMIN_KEY || undefined;
   if (adminKey !== undefined && adminKey.length < 24) {

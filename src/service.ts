@@ -18,6 +18,7 @@ import { SecretBox, loadOrCreateKey } from './security/secret-box.js';
 import { type Store, openStore } from './store/database.js';
 import { LATEST_MIGRATION } from './store/migrations.js';
 import { auditLogReader } from './store/audit-log.js';
+import { polledCheckReader } from './store/checks.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { instrumentAnalyzer } from './observability/instrumented-analyzer.js';
 import { ApiKeys } from './tenancy/api-keys.js';
@@ -115,6 +116,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     let listeningAt = `http://${config.host}:${config.port}`;
     const checks = new LivenessChecks({
       db: store.db,
+      readPolledCheck: polledCheckReader(store),
       box,
       clock,
       publicUrl: () => config.publicUrl ?? listeningAt,

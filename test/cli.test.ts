@@ -1,10 +1,12 @@
 // The CLI and `npm start` as a newcomer runs them: a real process on a fresh data directory.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './helpers/ports.js';
+import { startTestService } from './helpers/service.js';
+import { testStore } from './helpers/stores.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -50,10 +52,45 @@ describe('livecheck CLI', () => {
     expect(after.keys[0]?.revoked_at).not.toBeNull();
   });
 
-  it('a bad setting stops with a message naming it, and exit code 1', async () => {
-    const error = await run('node', [BIN, 'serve'], { env: { ...process.env, PORT: 'eighty', LIVECHECK_DATA_DIR: dataDir() } }).catch((e: { code: number; stderr: string }) => e);
+  it('keys create/list/revoke work on PostgreSQL, and the server takes the key', async () => {
+    const store = testStore('postgres');
+    try {
+      const env = { ...process.env, LIVECHECK_DATA_DIR: store.dataDir, DATABASE_URL: store.databaseUrl, LIVECHECK_DB_SCHEMA: store.schema };
+      const { stdout } = await run('node', [BIN, 'keys', 'create', '--tenant', 'acme'], { env });
+      expect(stdout).toMatch(/^Created API key key_\S+ for tenant acme\. It is shown once:/);
+      const key = /lc_[A-Za-z0-9]{40}/.exec(stdout)?.[0] ?? '';
+      expect(key).not.toBe('');
+      // The key went to PostgreSQL, not to an embedded file next to it.
+      expect(existsSync(path.join(store.dataDir, 'livecheck.sqlite'))).toBe(false);
+      const listed = JSON.parse((await run('node', [BIN, 'keys', 'list', '--json'], { env })).stdout) as { keys: Array<{ id: string; tenant: string; revoked_at: string | null }> };
+      expect(listed.keys).toEqual([expect.objectContaining({ tenant: 'acme', revoked_at: null })]);
+
+      // An API-only server (no models) on the same schema accepts the key, and refuses it once revoked.
+      const t = await startTestService('postgres', { store, env: { LIVECHECK_ROLE: 'api' } });
+      try {
+        const create = () => t.request('/liveness_check', { method: 'POST', key, json: {} });
+        expect((await create()).status).toBe(201);
+        await run('node', [BIN, 'keys', 'revoke', listed.keys[0]?.id ?? ''], { env });
+        // Another process sees a revocation once its short auth cache (5 s) has lapsed.
+        t.clock.advance(5_001);
+        expect((await create()).status).toBe(401);
+      } finally {
+        await t.service.close();
+      }
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    // Refused before any model loads, not at listen.
+    [{ HOST: 'http://0.0.0.0' }, 'HOST'],
+    [{ LIVECHECK_PUBLIC_URL: 'https://verify.example.com/?tenant=acme' }, 'LIVECHECK_PUBLIC_URL'],
+  ])('a bad setting (%j) stops with a message naming it, and exit code 1', async (bad, name) => {
+    const error = await run('node', [BIN, 'serve'], { env: { ...process.env, ...bad, LIVECHECK_DATA_DIR: dataDir() } }).catch((e: { code: number; stderr: string }) => e);
     expect(error).toMatchObject({ code: 1 });
-    expect((error as { stderr: string }).stderr).toContain('PORT');
+    expect((error as { stderr: string }).stderr).toMatch(new RegExp(`^configuration error: ${name}\\b`));
   });
 
   it('unknown commands print help and exit 1', async () => {

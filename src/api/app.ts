@@ -107,11 +107,22 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   });
   registerRateLimits(app, options.rateLimits);
 
+  // Each (route, method, status) series is looked up once; there are few (route templates only).
+  const series = new Map<string, { count: () => void; seconds: (value: number) => void }>();
   app.addHook('onResponse', (request, reply, done) => {
     // The route template, never the URL: paths and queries carry secrets.
     const route = request.routeOptions.url ?? 'unmatched';
-    options.metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    options.metrics.httpDuration.observe(reply.elapsedTime / 1000, { route });
+    const key = `${route} ${request.method} ${reply.statusCode}`;
+    let found = series.get(key);
+    if (!found) {
+      found = {
+        count: options.metrics.httpRequests.series({ route, method: request.method, status: String(reply.statusCode) }),
+        seconds: options.metrics.httpDuration.bind({ route }),
+      };
+      series.set(key, found);
+    }
+    found.count();
+    found.seconds(reply.elapsedTime / 1000);
     done();
   });
 

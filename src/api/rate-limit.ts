@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimit, RateLimits } from '../config.js';
+import { bearerKey } from './auth.js';
 import { sendError } from './errors.js';
 import type { App } from './types.js';
 
@@ -84,11 +85,6 @@ function digest(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 
-function bearerOf(request: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
-}
-
 function captureIdOf(request: FastifyRequest): string | undefined {
   const params = request.params;
   if (params === null || typeof params !== 'object' || !('capture_id' in params)) return undefined;
@@ -122,8 +118,8 @@ export function registerRateLimits(app: App, limits: RateLimits | undefined): vo
     if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return undefined;
     const addressWait = byAddress?.take(request.ip) ?? 0;
     if (addressWait > 0) return { what: 'from this address', seconds: addressWait };
-    const key = byKey ? bearerOf(request) : undefined;
-    const keyWait = key !== undefined ? (byKey?.take(digest(key)) ?? 0) : 0;
+    const key = byKey ? bearerKey(request) : undefined;
+    const keyWait = key !== undefined ? (byKey?.take(key.hash) ?? 0) : 0;
     if (keyWait > 0) return { what: 'for this API key', seconds: keyWait };
     const captureId = byLink ? captureIdOf(request) : undefined;
     const linkWait = captureId !== undefined ? (byLink?.take(digest(captureId)) ?? 0) : 0;

@@ -27,11 +27,13 @@ export async function decodeFrame(dataUri: string, limits: FrameLimits, label: s
     throw new LivecheckError('invalid_frame', `${label}: image must be a data URI starting with "${PREFIX}"`);
   }
   const body = dataUri.slice(PREFIX.length);
-  if (body.length > Math.ceil((limits.maxBytes * 4) / 3) + 4) {
-    throw new LivecheckError('invalid_frame', `${label}: image is larger than ${limits.maxBytes} bytes`);
-  }
+  const tooLarge = () => new LivecheckError('invalid_frame', `${label}: image is larger than ${limits.maxBytes} bytes`);
+  // The encoded length bounds the decoded one: an oversized body is refused before it is decoded.
+  if (body.length > Math.ceil((limits.maxBytes * 4) / 3) + 4) throw tooLarge();
   if (!BASE64.test(body)) throw new LivecheckError('invalid_frame', `${label}: image is not valid base64`);
   const jpeg = Buffer.from(body, 'base64');
+  // The bound above lets a few bytes over the limit through; the limit is on the JPEG itself.
+  if (jpeg.length > limits.maxBytes) throw tooLarge();
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
     throw new LivecheckError('invalid_frame', `${label}: image is not a JPEG`);
   }

@@ -18,7 +18,6 @@ import {
   findCheckByCaptureHash,
   findCheckByIdempotencyKey,
   findCheckByTokenHash,
-  findPolledCheck,
   imagesOf,
   insertCheck,
   insertFrames,
@@ -27,6 +26,7 @@ import {
   type PolledCheck,
 } from '../store/checks.js';
 import { enqueueJob } from '../store/jobs.js';
+import type { PointRead } from '../store/point-read.js';
 import type { CheckRow, CheckStatus, CheckUpdate, Database } from '../store/schema.js';
 import { recordCheckEvent } from '../webhooks/outbox.js';
 import { assertWebhookUrl } from '../webhooks/webhooks.js';
@@ -48,6 +48,8 @@ export interface CaptureSettings {
 
 export interface CheckServiceDeps {
   db: Kysely<Database>;
+  /** The poll's read of a check by token hash (polledCheckReader), off Kysely's driver. */
+  readPolledCheck: PointRead<PolledCheck>;
   box: SecretBox;
   clock: Clock;
   /** Base of capture links; a function because with PORT=0 it is known only once listening. */
@@ -208,7 +210,7 @@ export class LivenessChecks {
    */
   async get(owner: CheckOwner, token: string): Promise<CheckView> {
     if (!TOKEN_PATTERN.test(token)) throw unknownToken();
-    let row: PolledCheck | undefined = await findPolledCheck(this.db, hashSecret(token));
+    let row: PolledCheck | undefined = await this.deps.readPolledCheck(hashSecret(token));
     if (!row || row.tenant !== owner.tenant || row.mode !== owner.mode) throw unknownToken();
     if (row.expires_at <= this.now() && row.finished_at === null) {
       // Rare: the poll reached the link past its expiry before the sweeper did; settle it with the whole row.
@@ -451,7 +453,10 @@ export class LivenessChecks {
   /** Ends the capture and queues the analysis. Safe to repeat (a retried request gets the same answer). */
   async finish(captureId: string): Promise<{ status: 'in_progress' | 'complete' | 'failed'; redirect?: string }> {
     const row = await this.captureRow(captureId);
-    if (row.status === 'expired') throw new LivecheckError('link_expired', 'this link has expired; ask for a new one');
+    // A capture left unfinished past expiry was failed as abandoned: its link is as spent as an unused one.
+    if (row.status === 'expired' || (row.status === 'failed' && parseOptionsResult(row) === 'capture_abandoned')) {
+      throw new LivecheckError('link_expired', 'this link has expired; ask for a new one');
+    }
     if (row.status === 'pending') throw new LivecheckError('capture_not_started', 'call start before finish');
     if (row.status === 'in_progress' && row.finished_at === null) {
       const now = this.now();

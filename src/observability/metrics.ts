@@ -35,6 +35,13 @@ export class Counter implements Metric {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
+  /** One series with its labels worked out once, for code that counts on every request. */
+  series(labels: Labels): (by?: number) => void {
+    const key = labelKey(labels);
+    return (by = 1) => {
+      this.values.set(key, (this.values.get(key) ?? 0) + by);
+    };
+  }
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(labels)) ?? 0;
   }
@@ -51,7 +58,14 @@ export class Histogram implements Metric {
     private readonly buckets: number[],
   ) {}
   observe(value: number, labels: Labels = {}): void {
+    this.observeKey(value, labelKey(labels));
+  }
+  /** One series with its labels worked out once, for code that observes on every request. */
+  bind(labels: Labels): (value: number) => void {
     const key = labelKey(labels);
+    return (value) => this.observeKey(value, key);
+  }
+  private observeKey(value: number, key: string): void {
     let s = this.series.get(key);
     if (!s) {
       s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };

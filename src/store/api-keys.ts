@@ -32,8 +32,21 @@ export async function adminKeyHashes(db: Kysely<Database>): Promise<string[]> {
   return rows.map((r) => r.key_hash);
 }
 
-export async function insertAdminKey(db: Kysely<Database>, id: string, keyHash: string, now: number): Promise<void> {
-  await db.insertInto('admin_keys').values({ id, key_hash: keyHash, created_at: now }).execute();
+/**
+ * The id of the admin key generated at start-up. Being fixed, it lets only one of several processes
+ * starting together on a new store insert it: on either store the losers' inserts conflict and do
+ * nothing, where a check for emptiness alone would let each of them see an empty store.
+ */
+const GENERATED_ADMIN_KEY_ID = 'adm_generated';
+
+/** Stores the generated admin key unless another process stored one first; returns whether it did. */
+export async function insertGeneratedAdminKey(db: Kysely<Database>, keyHash: string, now: number): Promise<boolean> {
+  const result = await db
+    .insertInto('admin_keys')
+    .values({ id: GENERATED_ADMIN_KEY_ID, key_hash: keyHash, created_at: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** True when nothing was ever created: no admin key, no tenant key. */

@@ -1,6 +1,8 @@
 // Queries on liveness checks, their capture frames and their retained images.
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import { compiledOnce } from './compiled-once.js';
+import type { Store } from './database.js';
+import { type PointRead, pointRead } from './point-read.js';
 import type { CheckMode, CheckRow, CheckStatus, CheckUpdate, Database, FrameRow, NewCheckRow } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -21,16 +23,23 @@ export async function findCheckByTokenHash(db: Db, tokenHash: string): Promise<C
  * What a poll of GET /liveness_check reads, and no more: the sealed token and the capture columns
  * are blobs and long strings that cost more to fetch than the indexed lookup itself.
  */
-const POLL_COLUMNS = ['id', 'tenant', 'mode', 'status', 'options', 'reference', 'result', 'expires_at', 'finished_at', 'images_expire_at'] as const;
+const POLL_COLUMNS = ['id', 'tenant', 'mode', 'status', 'reference', 'result', 'expires_at', 'finished_at', 'images_expire_at'] as const;
 export type PolledCheck = Pick<CheckRow, (typeof POLL_COLUMNS)[number]>;
 
-const selectPolledByTokenHash = compiledOnce((db: Kysely<Database>, tokenHash: string) =>
-  db.selectFrom('liveness_checks').select(POLL_COLUMNS).where('token_hash', '=', tokenHash), { prepared: true },
-);
-
-/** Every poll runs this. */
-export async function findPolledCheck(db: Db, tokenHash: string): Promise<PolledCheck | undefined> {
-  return (await selectPolledByTokenHash(db, tokenHash))[0];
+/**
+ * Every poll runs this read, so it bypasses Kysely's driver and shares one query with the polls of
+ * the same turn (see point-read.ts); Kysely still writes the SQL.
+ */
+export function polledCheckReader(store: Pick<Store, 'db' | 'native' | 'dialect'>): PointRead<PolledCheck> {
+  const keys =
+    store.dialect === 'sqlite' ? sql<string>`(select value from json_each(${sql.val('[]')}))` : sql<string>`any(${sql.val<string[]>([])})`;
+  const many = store.db
+    .selectFrom('liveness_checks')
+    .select([...POLL_COLUMNS, 'token_hash'])
+    .where('token_hash', store.dialect === 'sqlite' ? 'in' : '=', keys)
+    .compile();
+  if (many.parameters.length !== 1) throw new Error('polledCheckReader: expected one parameter');
+  return pointRead<PolledCheck>(store.native, { many: many.sql, keyColumn: 'token_hash' });
 }
 
 export async function findCheckByCaptureHash(db: Db, captureHash: string): Promise<CheckRow | undefined> {

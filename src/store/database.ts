@@ -8,6 +8,7 @@ import pg from 'pg';
 import { type Dialect, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { preparingPool } from './pg-prepared.js';
+import type { NativeHandle } from './point-read.js';
 import { cachingStatements } from './sqlite-statements.js';
 
 // Epoch milliseconds live in bigint columns; they fit a double exactly, so read them as numbers.
@@ -18,6 +19,8 @@ export interface Store {
   dialect: Dialect;
   /** Where the data lives, for log lines (no credentials). */
   describe: string;
+  /** The connection behind `db`, only for the hot-path reads of point-read.ts. */
+  native: NativeHandle;
   close(): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ function openSqlite(dataDir: string): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, native: { dialect: 'sqlite', database }, close: () => db.destroy() };
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
@@ -65,7 +68,11 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     const setup = new pg.Client({ connectionString: url });
     await setup.connect();
     try {
-      await setup.query(`create schema if not exists "${schema}"`);
+      // "if not exists" does not stop two processes creating a new schema at the same moment; the
+      // one that loses fails on the catalog's unique index, and finds the schema there all the same.
+      await setup.query(`create schema if not exists "${schema}"`).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== '23505') throw error;
+      });
     } finally {
       await setup.end();
     }
@@ -82,6 +89,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     db,
     dialect: 'postgres',
     describe: `postgres://${target.host}${target.pathname}${schema ? ` (schema ${schema})` : ''}`,
+    native: { dialect: 'postgres', pool },
     close: () => db.destroy(),
   };
 }

@@ -1,5 +1,6 @@
-// Versioned migrations, applied in order at start-up under Kysely's migration lock (an advisory
-// lock on PostgreSQL, a lock table on SQLite), so that processes starting together apply each once.
+// Versioned migrations, applied in order at start-up under a lock (Kysely's advisory lock on
+// PostgreSQL; on SQLite, where Kysely's is a no-op, an exclusive lock on a file beside the database:
+// see sqlite-migration-lock.ts), so that processes starting together apply each once.
 // Kysely's migrator refuses to run out of order. Each migration file says why it exists.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { initial } from './migrations/0001-initial.js';
@@ -9,6 +10,7 @@ import { sandbox } from './migrations/0004-sandbox.js';
 import { tenantSettings } from './migrations/0005-tenant-settings.js';
 import { consoleSessions } from './migrations/0007-console-sessions.js';
 import type { Dialect } from './migrations/dialect.js';
+import { withSqliteMigrationLock } from './sqlite-migration-lock.js';
 
 export type { Dialect } from './migrations/dialect.js';
 
@@ -34,6 +36,13 @@ class StaticProvider implements MigrationProvider {
 export const LATEST_MIGRATION = Object.keys(migrationsFor('sqlite')).sort().at(-1) ?? '';
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const file = dialect === 'sqlite' ? await sqliteMainFile(db) : '';
+  // An in-memory database (no file) has no other process to wait for.
+  if (file) await withSqliteMigrationLock(file, () => migrateUnlocked(db, dialect));
+  else await migrateUnlocked(db, dialect);
+}
+
+async function migrateUnlocked(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   // Unless told the schema, Kysely looks for its bookkeeping tables in every schema of the
   // database: with another livecheck schema (or a parallel test) present it would skip creating
   // its own and fail with 'relation "kysely_migration_lock" does not exist'.
@@ -51,6 +60,11 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     const cause = error instanceof Error ? error.message : String(error ?? '');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause}`);
   }
+}
+
+async function sqliteMainFile(db: Kysely<unknown>): Promise<string> {
+  const { rows } = await sql<{ name: string; file: string }>`pragma database_list`.execute(db);
+  return rows.find((r) => r.name === 'main')?.file ?? '';
 }
 
 /** Whether the error names a missing schema other than ours: one dropped during the catalog scan. */

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { LivecheckError } from '../errors.js';
 import { type AuditActor, recordAudit } from '../store/audit-log.js';
-import { adminKeyHashes, findActiveApiKeyByHash, insertAdminKey, insertApiKey, listApiKeys, revokeApiKey, storeIsEmpty } from '../store/api-keys.js';
+import { adminKeyHashes, findActiveApiKeyByHash, insertApiKey, insertGeneratedAdminKey, listApiKeys, revokeApiKey, storeIsEmpty } from '../store/api-keys.js';
 import type { CheckMode, Database } from '../store/schema.js';
 import { apiKeyMode, hashSecret, newAdminKey, newApiKey, secretsEqual } from '../security/secrets.js';
 
@@ -84,9 +84,9 @@ export class ApiKeys {
   }
 
   /** The principal of a key authenticated in the last few seconds, without a store read; else undefined. */
-  cachedTenant(key: string): TenantPrincipal | undefined {
+  cachedTenant(key: string, hash = hashSecret(key)): TenantPrincipal | undefined {
     if (apiKeyMode(key) === undefined) return undefined;
-    const cached = this.cache.get(hashSecret(key));
+    const cached = this.cache.get(hash);
     return cached && cached.until > this.clock.now() ? cached.principal : undefined;
   }
 
@@ -120,13 +120,12 @@ export class ApiKeys {
 
   /**
    * With no admin key configured and an empty store, makes one and returns it so that start-up can
-   * print it once. Returns undefined otherwise.
+   * print it once. Returns undefined otherwise, and to all but one of processes starting together.
    */
   async bootstrapAdminKey(): Promise<string | undefined> {
     if (this.configuredAdminKey !== undefined) return undefined;
     if (!(await storeIsEmpty(this.db))) return undefined;
     const key = newAdminKey();
-    await insertAdminKey(this.db, `adm_${randomUUID()}`, hashSecret(key), this.clock.now());
-    return key;
+    return (await insertGeneratedAdminKey(this.db, hashSecret(key), this.clock.now())) ? key : undefined;
   }
 }

@@ -76,10 +76,10 @@ describe.each(STORE_KINDS)('admin API keys on %s', (kind) => {
   });
 });
 
-describe('admin key bootstrap', () => {
+describe.each(STORE_KINDS)('admin key bootstrap on %s', (kind) => {
   it('generates an admin key once when none is configured and the store is empty', async () => {
     const printed: string[] = [];
-    const first = await startTestService('sqlite', { analyzer, env: { LIVECHECK_ADMIN_KEY: '' }, onAdminKeyCreated: (k) => printed.push(k) });
+    const first = await startTestService(kind, { analyzer, env: { LIVECHECK_ADMIN_KEY: '' }, onAdminKeyCreated: (k) => printed.push(k) });
     try {
       expect(printed).toHaveLength(1);
       const res = await first.request('/admin/api_keys', { method: 'POST', key: printed[0], json: { tenant: 'boot' } });
@@ -87,7 +87,7 @@ describe('admin key bootstrap', () => {
     } finally {
       await first.service.close();
     }
-    const second = await startTestService('sqlite', { analyzer, store: first.store, env: { LIVECHECK_ADMIN_KEY: '' }, onAdminKeyCreated: (k) => printed.push(k) });
+    const second = await startTestService(kind, { analyzer, store: first.store, env: { LIVECHECK_ADMIN_KEY: '' }, onAdminKeyCreated: (k) => printed.push(k) });
     try {
       expect(printed).toHaveLength(1);
     } finally {

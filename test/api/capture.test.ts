@@ -51,6 +51,28 @@ afterAll(() => analyzer.close());
 
 const captureIdOf = (url: string) => new URL(url).pathname.replace('/c/', '');
 
+/** The JPEG grown to exactly `size` bytes with comment (COM) segments after SOI: still a valid, decodable JPEG. */
+function paddedJpeg(jpeg: Buffer, size: number): Buffer {
+  const segments: Buffer[] = [];
+  let extra = size - jpeg.length;
+  if (extra < 4) throw new Error(`cannot pad ${jpeg.length} bytes to ${size}`);
+  while (extra > 0) {
+    // A segment is 4 bytes of marker and length plus at most 65533 of comment; never leave 1–3 bytes over.
+    let segment = Math.min(extra, 65_537);
+    if (extra - segment > 0 && extra - segment < 4) segment -= 4;
+    const comment = Buffer.alloc(segment, 0x20);
+    comment.writeUInt16BE(0xfffe, 0);
+    comment.writeUInt16BE(segment - 2, 2);
+    segments.push(comment);
+    extra -= segment;
+  }
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+interface ErrorBody {
+  error: { code: string; message: string; request_id: string };
+}
+
 async function waitForResult(t: TestService, key: string, token: string, timeoutMs = 60_000): Promise<{ status: number; body: Done }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -295,16 +317,127 @@ describe.each(STORE_KINDS)('capture protocol on %s', (kind) => {
       const res = await t.request(`/v1/capture/${captureIdOf(check.url)}/finish`, { method: 'POST' });
       expect(res.status).toBe(409);
     });
+
+    it('a frame over the 1.5 MB limit gets 422 invalid_frame; nothing of it is stored and the session goes on', async () => {
+      const check = await create();
+      const captureId = captureIdOf(check.url);
+      await start(captureId);
+      const send = (jpeg: Buffer) => t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image: dataUri(blank) }, { t: 200, step: -1, image: dataUri(jpeg) }] } });
+      // One byte over: within the pixel limits and decodable, refused on its size alone.
+      const over = await send(paddedJpeg(blank, 1_500_001));
+      expect(over.status).toBe(422);
+      const refusal = (await over.json()) as ErrorBody;
+      expect(refusal.error.code).toBe('invalid_frame');
+      expect(refusal.error.message).toBe('frames[1]: image is larger than 1500000 bytes');
+      expect(refusal.error.request_id).toBeTruthy();
+      const stored = await t.service.store.db.selectFrom('capture_frames').select('seq').where('check_id', '=', check.id).execute();
+      expect(stored).toHaveLength(0);
+      // Exactly at the limit is accepted, numbered from the start as if the refused request never was.
+      const atLimit = await send(paddedJpeg(blank, 1_500_000));
+      expect(atLimit.status).toBe(202);
+      expect(((await atLimit.json()) as { frames: Array<{ seq: number }> }).frames.map((f) => f.seq)).toEqual([0, 1]);
+      expect((await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' })).status).toBe(202);
+    });
+
+    it('finish on an expired link is 410 link_expired, whether or not the capture had started', async () => {
+      const unused = await create({ expires_in: 60 });
+      const started = await create({ expires_in: 60 });
+      await start(captureIdOf(started.url));
+      expect((await t.request(`/v1/capture/${captureIdOf(started.url)}/frames`, { method: 'POST', json: { frames: [{ t: 0, step: -1, image: dataUri(blank) }] } })).status).toBe(202);
+      t.clock.advance(60_000);
+      for (const check of [unused, started]) {
+        const res = await t.request(`/v1/capture/${captureIdOf(check.url)}/finish`, { method: 'POST' });
+        expect(res.status).toBe(410);
+        const body = (await res.json()) as ErrorBody;
+        expect(body.error).toMatchObject({ code: 'link_expired', message: 'this link has expired; ask for a new one' });
+        expect(body.error.request_id).toBeTruthy();
+        // A retried finish answers the same, and no capture was finished for analysis.
+        expect((await t.request(`/v1/capture/${captureIdOf(check.url)}/finish`, { method: 'POST' })).status).toBe(410);
+      }
+      const finishes = await t.service.store.db.selectFrom('audit_log').select('id').where('action', '=', 'check.finish').where('subject', 'in', [unused.id, started.id]).execute();
+      expect(finishes).toHaveLength(0);
+      expect((await t.request(`/liveness_check?token=${unused.token}`, { key })).status).toBe(410);
+      const abandoned = await waitForResult(t, key, started.token);
+      expect(abandoned.body.result.failure_reason).toBe('capture_abandoned');
+    });
   });
 
   describe('security', () => {
-    it('unknown and malformed capture ids are 404, and a token is not a capture id', async () => {
+    it('unknown and malformed capture ids are 404 on start, frames and finish, and a token is not a capture id', async () => {
       const check = await create();
-      for (const id of ['cap_' + 'x'.repeat(40), 'nope', check.token, check.id]) {
-        const res = await start(id);
-        expect(res.status).toBe(404);
+      const unknown = 'cap_' + 'x'.repeat(40);
+      const malformed = ['nope', 'cap_' + 'x'.repeat(39), 'CAP_' + 'x'.repeat(40), 'cap_' + 'x'.repeat(39) + '-', check.token, check.id];
+      const frames = { frames: [{ t: 0, step: -1, image: dataUri(blank) }] };
+      for (const id of [unknown, ...malformed]) {
+        for (const [route, json] of [['start', undefined], ['frames', frames], ['finish', undefined]] as const) {
+          const res = await t.request(`/v1/capture/${encodeURIComponent(id)}/${route}`, { method: 'POST', ...(json ? { json } : {}) });
+          expect(res.status, `${route} ${id}`).toBe(404);
+          const body = (await res.json()) as ErrorBody;
+          expect(body.error).toMatchObject({ code: 'not_found', message: 'this capture link does not exist' });
+          expect(body.error.request_id).toMatch(/\S/);
+          expect(body.error.request_id).toBe(res.headers.get('x-request-id'));
+        }
       }
+      // Nothing happened to the real check.
+      const poll = await t.request(`/liveness_check?token=${check.token}`, { key });
+      expect(((await poll.json()) as { status: string }).status).toBe('pending');
     });
+  });
+});
+
+describe.each(STORE_KINDS)('frames per attempt on %s', (kind) => {
+  let t: TestService;
+  let key: string;
+  // A small budget keeps the test fast; the default is 300 (docs/capture-protocol.md).
+  beforeAll(async () => {
+    t = await startTestService(kind, { analyzer, capture: { maxFramesPerAttempt: 6 } });
+    key = await t.tenantKey('acme');
+  });
+  afterAll(() => t.stop());
+
+  const frame = (n: number) => ({ t: n * 200, step: -1, image: dataUri(stillFrames[n % stillFrames.length] as Buffer) });
+  const send = (captureId: string, from: number, count: number) =>
+    t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: Array.from({ length: count }, (_, i) => frame(from + i)) } });
+  const storedSeqs = async (checkId: string) =>
+    (await t.service.store.db.selectFrom('capture_frames').select('seq').where('check_id', '=', checkId).orderBy('seq').execute()).map((f) => f.seq);
+
+  it('a batch past the limit gets 422 too_many_frames, is not stored, and the capture still finishes with what was accepted', async () => {
+    const check = (await (await t.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
+    const captureId = captureIdOf(check.url);
+    expect((await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' })).status).toBe(200);
+    expect((await send(captureId, 0, 4)).status).toBe(202);
+
+    const over = await send(captureId, 4, 3);
+    expect(over.status).toBe(422);
+    const refusal = (await over.json()) as ErrorBody;
+    expect(refusal.error).toMatchObject({ code: 'too_many_frames', message: 'a capture attempt takes at most 6 frames' });
+    expect(refusal.error.request_id).toBeTruthy();
+    expect(await storedSeqs(check.id)).toEqual([0, 1, 2, 3]);
+
+    // What still fits is accepted, then nothing more.
+    const rest = await send(captureId, 4, 2);
+    expect(rest.status).toBe(202);
+    expect(((await rest.json()) as { frames: Array<{ seq: number }> }).frames.map((f) => f.seq)).toEqual([4, 5]);
+    expect(((await (await send(captureId, 6, 1)).json()) as ErrorBody).error.code).toBe('too_many_frames');
+    expect(await storedSeqs(check.id)).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const finish = await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' });
+    expect(finish.status).toBe(202);
+    const { status, body } = await waitForResult(t, key, check.token);
+    expect(status).toBe(200);
+    expect(body.status).toBe('complete');
+    expect(body.result.bounding_box).toBeDefined();
+  });
+
+  it('"Try again" gets a fresh budget of frames', async () => {
+    const check = (await (await t.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
+    const captureId = captureIdOf(check.url);
+    await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });
+    expect((await send(captureId, 0, 6)).status).toBe(202);
+    expect((await send(captureId, 6, 1)).status).toBe(422);
+    await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });
+    expect((await send(captureId, 0, 6)).status).toBe(202);
+    expect((await send(captureId, 6, 1)).status).toBe(422);
   });
 });
 

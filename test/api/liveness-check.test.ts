@@ -147,6 +147,27 @@ describe.each(STORE_KINDS)('POST and GET /liveness_check on %s', (kind) => {
         expect(body.error.request_id).toMatch(/^req_/);
       }
     });
+
+    it('GET and DELETE: a malformed token (too long, repeated, bad characters) reads exactly like an unknown one', async () => {
+      const answer = async (method: 'GET' | 'DELETE', query: string) => {
+        const res = await t.request(`/liveness_check${query}`, { key, method });
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        return { status: res.status, code: body.error.code, message: body.error.message };
+      };
+      const { body: created } = await create();
+      for (const method of ['GET', 'DELETE'] as const) {
+        const unknown = await answer(method, `?token=${'Z'.repeat(32)}`);
+        expect(unknown).toMatchObject({ status: 400, code: 'invalid_token' });
+        for (const query of [`?token=${'A'.repeat(257)}`, `?token=${'A'.repeat(5000)}`, `?token=${created.token}&token=${created.token}`, `?token=${'a'.repeat(31)}%21`, '?token=']) {
+          expect(await answer(method, query), `${method} ${query.slice(0, 40)}`).toEqual(unknown);
+        }
+        // No token at all, or an unknown parameter, is a malformed request, said as such.
+        expect(await answer(method, '')).toMatchObject({ status: 400, code: 'invalid_request' });
+        expect(await answer(method, `?token=${created.token}&extra=1`)).toMatchObject({ status: 400, code: 'invalid_request' });
+      }
+      // The check read twice over a repeated parameter was not erased by the DELETEs above.
+      expect((await t.request(`/liveness_check?token=${created.token}`, { key })).status).toBe(202);
+    });
   });
 
   describe('security', () => {

@@ -13,6 +13,22 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ LIVECHECK_PUBLIC_URL: 'nope' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ LIVECHECK_PUBLIC_URL: 'ftp://verify.example.com' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ LIVECHECK_PUBLIC_URL: 'javascript:alert(1)' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ LIVECHECK_PUBLIC_URL: 'https://verify.example.com/?tenant=acme' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ LIVECHECK_PUBLIC_URL: 'https://verify.example.com/liveness?' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ LIVECHECK_PUBLIC_URL: 'https://verify.example.com/#/app' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ LIVECHECK_PUBLIC_URL: 'https://user:secret@verify.example.com' }, 'LIVECHECK_PUBLIC_URL'],
+    [{ HOST: 'http://0.0.0.0' }, 'HOST'],
+    [{ HOST: '0.0.0.0:3000' }, 'HOST'],
+    [{ HOST: 'localhost/path' }, 'HOST'],
+    [{ HOST: '[::1]' }, 'HOST'],
+    [{ HOST: '256.1.1.1' }, 'HOST'],
+    [{ HOST: 'my_host' }, 'HOST'],
+    [{ HOST: '-bad.example.com' }, 'HOST'],
+    [{ HOST: 'a..b' }, 'HOST'],
+    [{ HOST: ' 127.0.0.1' }, 'HOST'],
+    [{ HOST: `${'a'.repeat(64)}.example.com` }, 'HOST'],
     [{ LIVECHECK_ADMIN_KEY: 'short' }, 'LIVECHECK_ADMIN_KEY'],
     [{ LIVECHECK_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'LIVECHECK_ENCRYPTION_KEY'],
     [{ LIVECHECK_DEFAULT_THRESHOLD: '1.5' }, 'LIVECHECK_DEFAULT_THRESHOLD'],
@@ -49,5 +65,26 @@ describe('loadConfig', () => {
 
   it('strips a trailing slash from the public URL', () => {
     expect(loadConfig({ LIVECHECK_PUBLIC_URL: 'https://verify.example.com/' }).publicUrl).toBe('https://verify.example.com');
+    expect(loadConfig({ LIVECHECK_PUBLIC_URL: 'https://example.com/liveness/' }).publicUrl).toBe('https://example.com/liveness');
+    expect(loadConfig({ LIVECHECK_PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl).toBe('http://10.0.0.5:8080');
+  });
+
+  it('says why a public URL with a query string or fragment is refused, without echoing credentials', () => {
+    expect(() => loadConfig({ LIVECHECK_PUBLIC_URL: 'https://verify.example.com/?a=b' })).toThrow(/query string .* fragment/);
+    expect(() => loadConfig({ LIVECHECK_PUBLIC_URL: 'ftp://verify.example.com' })).toThrow(/http: or https:/);
+    expect(() => loadConfig({ LIVECHECK_PUBLIC_URL: 'https://user:secret@verify.example.com/?a' })).toThrow(/user name or password/);
+    expect(() => loadConfig({ LIVECHECK_PUBLIC_URL: 'https://user:secret@verify.example.com/?a' })).not.toThrow(/secret@/);
+  });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'fd00::5', 'localhost', 'livecheck', 'api-1.internal.example.com', 'host.example.com.'])(
+    'accepts HOST=%s',
+    (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    },
+  );
+
+  it('says what HOST should look like, with a hint for a bracketed IPv6 address', () => {
+    expect(() => loadConfig({ HOST: 'http://0.0.0.0' })).toThrow(/HOST="http:\/\/0\.0\.0\.0" is invalid: expected the address to listen on/);
+    expect(() => loadConfig({ HOST: '[::1]' })).toThrow(/without brackets: ::1/);
   });
 });

@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/store/compiled-once.js';
 import { type Store, openStore } from '../../src/store/database.js';
+import { polledCheckReader } from '../../src/store/checks.js';
+import { pointRead } from '../../src/store/point-read.js';
 import { cachingStatements } from '../../src/store/sqlite-statements.js';
 import { STORE_KINDS, type TestStore, testStore } from '../helpers/stores.js';
 
@@ -62,6 +64,11 @@ describe.each(STORE_KINDS)('hot-path queries on %s', (kind) => {
     });
   });
 
+  it('the poll reader finds a check by token hash, with the columns a poll needs', async () => {
+    const read = polledCheckReader(store);
+    expect(await read('no-such-hash')).toBeUndefined();
+  });
+
   it('refuses a builder that does not bind each parameter once, in order', async () => {
     const twice = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select('id').where('tenant', '=', name).where('key_hint', '=', name));
     await expect(twice(store.db, 'acme')).rejects.toThrow(/each parameter once/);
@@ -89,5 +96,66 @@ describe('on PostgreSQL', () => {
       return (await sql<{ name: string }>`select name from pg_prepared_statements where statement like ${'%api_keys%'}`.execute(trx)).rows.map((r) => r.name);
     });
     expect(names.some((n) => /^lc_[0-9a-f]{16}$/.test(n))).toBe(true);
+  });
+});
+
+describe.each(STORE_KINDS)('point reads on %s', (kind) => {
+  let t: TestStore;
+  let store: Store;
+  const many = (table: string) =>
+    kind === 'sqlite'
+      ? `select id, tenant, key_hash from ${table} where key_hash in (select value from json_each(?))`
+      : `select id, tenant, key_hash from ${table} where key_hash = any($1)`;
+
+  beforeAll(async () => {
+    t = testStore(kind);
+    store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });
+    const now = Date.now();
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `key-${i}`, tenant: `t${i}`, key_hash: `hash-${i}`, key_hint: 'lc_…', mode: 'live' as const, created_at: now, revoked_at: null }));
+    await store.db.insertInto('api_keys').values(rows).execute();
+  });
+  afterAll(async () => {
+    await store.close();
+    await t.dispose();
+  });
+
+  it('answers each key as the plain query does', async () => {
+    const read = pointRead<{ id: string; tenant: string }>(store.native, { many: many('api_keys'), keyColumn: 'key_hash' });
+    for (const hash of ['hash-0', 'hash-299', 'hash-nobody']) {
+      const plain = await store.db.selectFrom('api_keys').select(['id', 'tenant']).where('key_hash', '=', hash).executeTakeFirst();
+      const row = await read(hash);
+      expect(row === undefined ? undefined : { id: row.id, tenant: row.tenant }).toEqual(plain);
+    }
+    expect(read.stats).toEqual({ queries: 3, keys: 3 });
+  });
+
+  it('reads asked for in the same turn share one query, and each gets its own row', async () => {
+    const read = pointRead<{ id: string }>(store.native, { many: many('api_keys'), keyColumn: 'key_hash' });
+    const keys = ['hash-1', 'hash-2', 'hash-1', 'hash-missing', 'hash-299'];
+    const rows = await Promise.all(keys.map((k) => read(k)));
+    expect(rows.map((r) => r?.id)).toEqual(['key-1', 'key-2', 'key-1', undefined, 'key-299']);
+    expect(read.stats).toEqual({ queries: 1, keys: 4 });
+    // Reads in a later turn make a query of their own.
+    expect((await read('hash-7'))?.id).toBe('key-7');
+    expect(read.stats.queries).toBe(2);
+  });
+
+  it('splits a large turn into bounded queries', async () => {
+    const read = pointRead<{ id: string }>(store.native, { many: many('api_keys'), keyColumn: 'key_hash' });
+    const rows = await Promise.all(Array.from({ length: 300 }, (_, i) => read(`hash-${i}`)));
+    expect(rows.every((r, i) => r?.id === `key-${i}`)).toBe(true);
+    expect(read.stats.queries).toBe(2);
+  });
+
+  it('a failed query fails every read that shared it, and the next turn works again', async () => {
+    const read = pointRead<{ id: string }>(store.native, { many: many('api_keys'), keyColumn: 'key_hash' });
+    await store.db.schema.alterTable('api_keys').renameTo('api_keys_away').execute();
+    try {
+      const results = await Promise.allSettled([read('hash-1'), read('hash-2')]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    } finally {
+      await store.db.schema.alterTable('api_keys_away').renameTo('api_keys').execute();
+    }
+    expect((await read('hash-3'))?.id).toBe('key-3');
   });
 });

@@ -2,6 +2,7 @@
 // is unknown, exactly like one that never existed (or belongs to another tenant).
 import { requireTenant, tenantOf } from '../auth.js';
 import { TokenQuery, errorRef } from '../schemas.js';
+import { tokenOf } from '../token-query.js';
 import type { ApiDeps, App } from '../types.js';
 
 export function registerDeleteCheck(app: App, deps: ApiDeps): void {
@@ -19,9 +20,11 @@ export function registerDeleteCheck(app: App, deps: ApiDeps): void {
       },
       // Authentication before validation: without a key, nothing about the request is looked at.
       onRequest: requireTenant(deps.keys),
+      // A too long or repeated token is refused like an unknown one (token-query.ts).
+      attachValidation: true,
     },
     async (request, reply) => {
-      await deps.checks.erase(tenantOf(request), request.query.token);
+      await deps.checks.erase(tenantOf(request), tokenOf(request));
       return reply.status(204).send(null);
     },
   );

@@ -1,5 +1,6 @@
 import { requireTenant, tenantOf } from '../auth.js';
 import { CheckDone, CheckExpired, CheckOpen, TokenQuery, errorRef } from '../schemas.js';
+import { tokenOf } from '../token-query.js';
 import type { ApiDeps, App } from '../types.js';
 
 /** Seconds a poller should wait before asking again while a check is open. */
@@ -19,9 +20,11 @@ export function registerGetCheck(app: App, deps: ApiDeps): void {
         response: { 200: CheckDone, 202: CheckOpen, 400: errorRef, 401: errorRef, 410: CheckExpired },
       },
       onRequest: requireTenant(deps.keys),
+      // A too long or repeated token is refused like an unknown one (token-query.ts).
+      attachValidation: true,
     },
     async (request, reply) => {
-      const view = await deps.checks.get(tenantOf(request), request.query.token);
+      const view = await deps.checks.get(tenantOf(request), tokenOf(request));
       switch (view.state) {
         case 'open':
           return reply.status(202).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ id: view.id, status: view.status, mode: view.mode, expires_at: view.expires_at });

@@ -1,0 +1,110 @@
+// Single-row reads by one key on the request hot path (a poll of GET /liveness_check), run on the
+// raw handle behind Kysely: Kysely still builds and types the SQL, but its drivers cost more than the
+// lookup. The reads that arrive in the same turn of the event loop go to the store as one query.
+import { createHash } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
+
+/** The raw connection behind a Store's Kysely instance. */
+export type NativeHandle = { dialect: 'sqlite'; database: BetterSqlite3.Database } | { dialect: 'postgres'; pool: pg.Pool };
+
+export interface PointReadSql {
+  /**
+   * The rows for a set of keys, bound as the only parameter: a JSON array of strings on SQLite
+   * (`key in (select value from json_each(?))`), an array on PostgreSQL (`key = any($1)`).
+   * Each row carries `keyColumn`.
+   */
+  many: string;
+  keyColumn: string;
+}
+
+export interface PointRead<R> {
+  (key: string): Promise<R | undefined>;
+  /** Queries sent and keys asked for, so far: keys / queries is the batching achieved. */
+  readonly stats: { queries: number; keys: number };
+}
+
+/** At most this many keys in one query; the rest go in the next. */
+const MAX_BATCH = 256;
+
+interface Waiter<R> {
+  resolve: (row: R | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+type Batch<R> = Map<string, Array<Waiter<R>>>;
+
+/**
+ * Reads asked for in the same turn of the event loop share one query (the reads of concurrent
+ * requests). Each statement costs a read transaction and, on PostgreSQL, a round trip and a
+ * backend wake-up; shared, that cost is paid once per turn instead of once per request.
+ */
+export function pointRead<R>(handle: NativeHandle, sql: PointReadSql): PointRead<R> {
+  const stats = { queries: 0, keys: 0 };
+  const query = handle.dialect === 'sqlite' ? sqliteQuery(handle.database, sql.many) : postgresQuery(handle.pool, sql.many);
+  let waiting: Batch<R> = new Map();
+  let scheduled = false;
+
+  const send = (batch: Batch<R>) => {
+    const keys = [...batch.keys()];
+    stats.queries++;
+    stats.keys += keys.length;
+    query(keys).then(
+      (rows) => {
+        const byKey = new Map<string, R>();
+        for (const row of rows) byKey.set(String(row[sql.keyColumn]), row as R);
+        for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(byKey.get(key));
+      },
+      (error: unknown) => {
+        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
+      },
+    );
+  };
+
+  const flush = () => {
+    scheduled = false;
+    const all = waiting;
+    waiting = new Map();
+    let batch: Batch<R> = new Map();
+    for (const [key, waiters] of all) {
+      batch.set(key, waiters);
+      if (batch.size === MAX_BATCH) {
+        send(batch);
+        batch = new Map();
+      }
+    }
+    if (batch.size > 0) send(batch);
+  };
+
+  const read = (key: string): Promise<R | undefined> =>
+    new Promise((resolve, reject) => {
+      const waiters = waiting.get(key);
+      if (waiters) waiters.push({ resolve, reject });
+      else waiting.set(key, [{ resolve, reject }]);
+      if (!scheduled) {
+        scheduled = true;
+        // After the I/O phase: every request parsed in this turn joins the same query.
+        setImmediate(flush);
+      }
+    });
+  return Object.assign(read, { stats });
+}
+
+type Rows = Array<Record<string, unknown>>;
+
+function sqliteQuery(database: BetterSqlite3.Database, text: string): (keys: string[]) => Promise<Rows> {
+  const statement = database.prepare(text);
+  return (keys) => {
+    try {
+      return Promise.resolve(statement.all(JSON.stringify(keys)) as Rows);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+function postgresQuery(pool: pg.Pool, text: string): (keys: string[]) => Promise<Rows> {
+  // Named: the server parses and plans it once per connection.
+  const name = `lc_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  return async (keys) => (await pool.query({ name, text, values: [keys] })).rows as Rows;
+}

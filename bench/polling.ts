@@ -3,7 +3,7 @@
 // Run: npx tsx bench/polling.ts   (needs wrk: apt-get install wrk; PostgreSQL at 127.0.0.1:5432)
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -94,8 +94,37 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Every PostgreSQL server process on this machine (its backends come and go with connections). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU seconds used so far by the processes alive now; a process gone since counts as 0 for both reads. */
+function cpuOfPids(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      out.set(pid, cpuSeconds(pid));
+    } catch {
+      // exited
+    }
+  }
+  return out;
+}
+
 interface Target {
   name: string;
+  /** Store server processes whose CPU a request also costs (PostgreSQL), measured separately. */
+  storePids?: () => number[];
   /** The server processes whose CPU time a request costs. */
   pids: Array<number | undefined>;
   /** Saturating throughput: one wrk per process, rates added. */
@@ -123,8 +152,8 @@ async function main(): Promise<void> {
     // Embedded store, one process (seeded here, then served by the built CLI as `npm start` does).
     const dir = mkdtempSync(path.join(tmpdir(), 'lc-bench-data-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const embeddedEnv = { ...process.env, ...LIMITS, LIVECHECK_DATA_DIR: dir, LIVECHECK_ROLE: 'api', LIVECHECK_ADMIN_KEY: 'b'.repeat(32), LOG_LEVEL: 'silent' };
-    const seederSqlite = await startService(loadConfig({ ...embeddedEnv, PORT: '0' }));
+    const embeddedEnv = { ...process.env, ...LIMITS, LIVECHECK_DATA_DIR: dir, LIVECHECK_ROLE: 'api', LIVECHECK_ADMIN_KEY: 'b'.repeat(32), LOG_LEVEL: 'info' };
+    const seederSqlite = await startService(loadConfig({ ...embeddedEnv, PORT: '0', LOG_LEVEL: 'silent' }));
     const seeded = await seed(seederSqlite);
     await seederSqlite.close();
     children.push(spawn('node', ['bin/livecheck.js', 'serve'], { env: { ...embeddedEnv, PORT: String(EMBEDDED_PORT) }, stdio: 'ignore' }));
@@ -142,8 +171,8 @@ async function main(): Promise<void> {
       await client.end();
       rmSync(pgDir, { recursive: true, force: true });
     });
-    const env = { ...process.env, ...LIMITS, DATABASE_URL: PG_URL, LIVECHECK_DB_SCHEMA: schema, LIVECHECK_DATA_DIR: pgDir, LIVECHECK_ROLE: 'api', LIVECHECK_ADMIN_KEY: 'b'.repeat(32), LIVECHECK_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'silent' };
-    const seeder = await startService(loadConfig({ ...env, PORT: '0' }));
+    const env = { ...process.env, ...LIMITS, DATABASE_URL: PG_URL, LIVECHECK_DB_SCHEMA: schema, LIVECHECK_DATA_DIR: pgDir, LIVECHECK_ROLE: 'api', LIVECHECK_ADMIN_KEY: 'b'.repeat(32), LIVECHECK_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'info' };
+    const seeder = await startService(loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'silent' }));
     const pgSeeded = await seed(seeder);
     await seeder.close();
     const ports = [39401, 39402];
@@ -163,6 +192,7 @@ async function main(): Promise<void> {
       {
         name: 'livecheck, PostgreSQL, 2 api processes',
         pids: [children[2]?.pid, children[3]?.pid],
+        storePids: postgresPids,
         saturate: async () => {
           const both = await Promise.all(ports.map((port) => wrk(`http://127.0.0.1:${port}`, pgScript, 1)));
           return { rps: both.reduce((sum, r) => sum + r.rps, 0), p99ms: Math.max(...both.map((r) => r.p99ms)) };
@@ -173,16 +203,22 @@ async function main(): Promise<void> {
 
     // Rounds interleave the targets, so that a slow spell of a shared machine hits them all alike;
     // every figure is the median over the rounds, each ratio the median of the rounds' ratios.
-    const runs = targets.map(() => ({ rps: [] as number[], p99: [] as number[], atRate: [] as number[], ratio: [] as number[], cpu: [] as number[], cpuRatio: [] as number[] }));
+    const runs = targets.map(() => ({ rps: [] as number[], p99: [] as number[], atRate: [] as number[], ratio: [] as number[], cpu: [] as number[], cpuRatio: [] as number[], storeCpu: [] as number[] }));
     const seconds = Number(/^(\d+)s$/.exec(DURATION)?.[1] ?? NaN);
     for (let round = 0; round < ROUNDS; round++) {
       const results: WrkResult[] = [];
       const cpu: number[] = [];
+      const storeCpu: number[] = [];
       for (const target of targets) {
         const cpuOf = () => target.pids.map(cpuSeconds).reduce((sum: number, value: number) => sum + value, 0);
         const before = cpuOf();
+        const storeBefore = cpuOfPids(target.storePids?.() ?? []);
         const result = await target.saturate();
         results.push(result);
+        const storeAfter = cpuOfPids(target.storePids?.() ?? []);
+        let storeSeconds = 0;
+        for (const [pid, seconds] of storeAfter) storeSeconds += seconds - (storeBefore.get(pid) ?? 0);
+        storeCpu.push(target.storePids ? (storeSeconds * 1e6) / (result.rps * Number(/^(\d+)s$/.exec(DURATION)?.[1] ?? NaN)) : NaN);
         // Microseconds of server CPU per request: less at the mercy of the client and the machine's
         // other tenants than the rate. (wrk's warm-up and tail make this a slight overestimate.)
         cpu.push(((cpuOf() - before) * 1e6) / (result.rps * seconds));
@@ -195,17 +231,18 @@ async function main(): Promise<void> {
         run.ratio.push(r.rps / (results[0] as WrkResult).rps);
         run.cpu.push(cpu[i] ?? NaN);
         run.cpuRatio.push((cpu[i] ?? NaN) / (cpu[0] ?? NaN));
+        run.storeCpu.push(storeCpu[i] ?? NaN);
         run.atRate.push(await target.atRate());
       }
       console.error(`round ${round + 1}/${ROUNDS}: ${results.map((r) => r.rps.toFixed(0)).join(' / ')} req/s`);
     }
 
     console.log(`\nGET /liveness_check, ${CHECKS} stored checks, wrk ${CONNECTIONS} connections, ${DURATION} per target and round, median of ${ROUNDS} interleaved rounds\n`);
-    console.log('| target | req/s | ratio to bare | p99 ms (saturated) | p99 ms at 1,000 req/s | server CPU µs/request | CPU ratio to bare |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| target | req/s | ratio to bare | p99 ms (saturated) | p99 ms at 1,000 req/s | server CPU µs/request | CPU ratio to bare | PostgreSQL CPU µs/request |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [i, target] of targets.entries()) {
       const run = runs[i] as (typeof runs)[number];
-      console.log(`| ${target.name} | ${median(run.rps).toFixed(0)} | ${median(run.ratio).toFixed(2)} | ${median(run.p99).toFixed(2)} | ${median(run.atRate).toFixed(2)} | ${median(run.cpu).toFixed(1)} | ${median(run.cpuRatio).toFixed(2)} |`);
+      console.log(`| ${target.name} | ${median(run.rps).toFixed(0)} | ${median(run.ratio).toFixed(2)} | ${median(run.p99).toFixed(2)} | ${median(run.atRate).toFixed(2)} | ${median(run.cpu).toFixed(1)} | ${median(run.cpuRatio).toFixed(2)} | ${target.storePids ? median(run.storeCpu).toFixed(1) : '–'} |`);
     }
   } finally {
     for (const child of children) child.kill('SIGTERM');

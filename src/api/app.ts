@@ -81,6 +81,8 @@ export interface BuildAppOptions {
 export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise<App> {
   const app = Fastify({
     logger: options.logger,
+    // Fastify's two lines per request (incoming, completed) are replaced by one, in onResponse below.
+    disableRequestLogging: true,
     genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
     requestIdHeader: false,
     // Bad percent-encoding and over-long path parameters are refused before routing, where no hook
@@ -123,6 +125,11 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     }
     found.count();
     found.seconds(reply.elapsedTime / 1000);
+    // One line per request: the route template (and a redacted path only when no route matched).
+    request.log.info(
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ...(request.routeOptions.url ? {} : { path: redactUrl(request.url) }) },
+      'request done',
+    );
     done();
   });
 

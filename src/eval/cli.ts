@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { loadHuman } from '../engine/human.js';
 import type { Challenge } from '../engine/types.js';
-import { HELD_OUT_FACES, TUNING_FACES, loadFaceSource } from '../synth/face-source.js';
+import { FRESH_FACES, HELD_OUT_FACES, TUNING_FACES, loadFaceSource } from '../synth/face-source.js';
 import { generateSession } from '../synth/session.js';
 import { SESSION_SPECIES, type SessionSpecies, isSessionSpecies, needsOtherFace } from '../synth/species.js';
 import { type ServiceEndpoint, playAttempt } from './http-driver.js';
@@ -17,7 +17,7 @@ import { type AttemptRow, formatReport, summarise } from './report.js';
 const HELP = `livecheck eval: BPCER/APCER and decision latency, measured over the real API
 
 Usage:
-  livecheck eval [--url URL --api-key KEY] [--split held_out|tuning|all] [--species LIST]
+  livecheck eval [--url URL --api-key KEY] [--split held_out|fresh|tuning|all] [--species LIST]
                  [--per-face N] [--bona-fide-per-face N] [--faces N] [--seed N] [--fps N]
                  [--unpaced] [--out FILE] [--json]
   livecheck eval --data DIR [--threshold X] [--out FILE]
@@ -25,7 +25,8 @@ Usage:
 
 Without --url, a livecheck service is started in this process on a temporary embedded store.
 Generated sessions come from the package face photos (src/synth); --split held_out (default) uses
-only faces that were never used for tuning. --data evaluates your own recorded sessions offline
+only faces that were never used for tuning; --split fresh a face added after the held-out figures had
+been looked at (needs Debian python3-skimage). --data evaluates your own recorded sessions offline
 through the same engine (see README, "Measure it on your own data"). --report summarises row files
 written earlier (several runs together), and with --threshold shows what another threshold would
 have decided on the same attempts.
@@ -90,7 +91,8 @@ export async function runEvalCli(argv: string[]): Promise<number> {
       process.stderr.write(`unknown species: ${unknown.join(', ')}; known: ${SESSION_SPECIES.join(', ')}\n`);
       return 1;
     }
-    const split = values.split === 'tuning' ? TUNING_FACES : values.split === 'all' ? [...TUNING_FACES, ...HELD_OUT_FACES] : HELD_OUT_FACES;
+    const split =
+      values.split === 'tuning' ? TUNING_FACES : values.split === 'fresh' ? FRESH_FACES : values.split === 'all' ? [...TUNING_FACES, ...HELD_OUT_FACES, ...FRESH_FACES] : HELD_OUT_FACES;
     const faces = values.faces ? split.slice(0, Number(values.faces)) : [...split];
     rows = await evaluateGenerated({
       url: values.url ?? process.env.LIVECHECK_URL,

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type Dialect, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
@@ -55,8 +55,26 @@ function openSqlite(dataDir: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
+  const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: cachingStatements(database) }) });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, native: { dialect: 'sqlite', database }, close: () => db.destroy() };
+}
+
+/**
+ * SQLite rolls DDL back like any other statement, but Kysely's adapter says it cannot, and so runs
+ * migrations outside a transaction: a process killed halfway would leave a migration half applied
+ * and every later start failing on "already exists". Saying so makes the pending migrations one
+ * transaction, all or nothing.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<Store> {

@@ -11,6 +11,7 @@ import {
   companionFaces,
   DEGRADED_FACES,
   FACE_IDS,
+  FRESH_FACES,
   HELD_OUT_FACES,
   loadFaceDetector,
   loadFaceSource,
@@ -128,11 +129,11 @@ export async function runSynthCli(argv: string[]): Promise<number> {
   }
   if (values.list) {
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ tuning: TUNING_FACES, held_out: HELD_OUT_FACES, degraded: DEGRADED_FACES })}\n`);
+      process.stdout.write(`${JSON.stringify({ tuning: TUNING_FACES, held_out: HELD_OUT_FACES, fresh: FRESH_FACES, degraded: DEGRADED_FACES })}\n`);
       return 0;
     }
     process.stdout.write(
-      `tuning:   ${TUNING_FACES.join(' ')}\nheld out: ${HELD_OUT_FACES.join(' ')}\ndegraded: ${DEGRADED_FACES.join(' ')}\n`,
+      `tuning:   ${TUNING_FACES.join(' ')}\nheld out: ${HELD_OUT_FACES.join(' ')}\nfresh:    ${FRESH_FACES.join(' ')}\ndegraded: ${DEGRADED_FACES.join(' ')}\n`,
     );
     return 0;
   }

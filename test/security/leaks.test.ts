@@ -94,7 +94,8 @@ describe.each(STORE_KINDS)('after a full session on %s', (kind) => {
   it('no log line holds a token, capture id, API key, admin key, image or embedding', () => {
     expect(lines.length).toBeGreaterThan(20);
     const log = lines.join('');
-    expect(log).toContain('incoming request');
+    expect(log).toContain('"msg":"request done"');
+    expect(log).toContain('"route":"/liveness_check"');
     expect(log).toContain('check analysed');
     const secrets: Record<string, string> = {
       token: session.check.token,

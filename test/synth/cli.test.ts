@@ -61,7 +61,7 @@ describe('livecheck synth', () => {
       process.stdout.write = write;
     }
     const lists = JSON.parse(out.join('')) as Record<string, string[]>;
-    expect(Object.keys(lists)).toEqual(['tuning', 'held_out', 'degraded']);
+    expect(Object.keys(lists)).toEqual(['tuning', 'held_out', 'fresh', 'degraded']);
     expect(lists.tuning).toContain('hopper');
   });
 

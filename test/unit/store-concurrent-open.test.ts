@@ -89,3 +89,29 @@ describe.each(STORE_KINDS)('stores opened at once within one process on %s', (ki
     }
   });
 });
+
+describe('a migration that fails on SQLite', () => {
+  it('leaves the store as it was (the pending migrations are one transaction), and a later start applies them all', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'livecheck-migrate-'));
+    try {
+      // A table in the way of the second migration: the first runs, then the second fails.
+      const database = new BetterSqlite3(path.join(dataDir, 'livecheck.sqlite'));
+      database.exec('create table webhook_endpoints (squatter integer)');
+      database.close();
+      await expect(openStore({ dataDir })).rejects.toThrow(/webhook_endpoints/);
+      const after = new BetterSqlite3(path.join(dataDir, 'livecheck.sqlite'));
+      const tables = after.prepare("select name from sqlite_master where type = 'table' order by name").all().map((r) => (r as { name: string }).name);
+      const applied = tables.includes('kysely_migration') ? after.prepare('select name from kysely_migration').all() : [];
+      // Nothing of the first migration stayed behind, so nothing is half applied.
+      expect(tables).not.toContain('api_keys');
+      expect(applied).toEqual([]);
+      after.exec('drop table webhook_endpoints');
+      after.close();
+      const store = await openStore({ dataDir });
+      await store.close();
+      expectEachMigrationOnce(appliedMigrations(dataDir));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

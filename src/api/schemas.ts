@@ -168,6 +168,9 @@ export const FramesResponse = Type.Object({
       step: Type.Integer(),
       feedback: FeedbackCode,
       bounding_box: Type.Optional(boxRef),
+      duplicate: Type.Optional(
+        Type.Literal(true, { description: 'This attempt already had a frame at this t (a retried request): it was not stored again; seq and feedback are those of the first copy' }),
+      ),
     }),
   ),
 });

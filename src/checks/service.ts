@@ -16,6 +16,7 @@ import {
   deleteProbeImagesCompletedBefore,
   eraseCheckRows,
   findCheckByCaptureHash,
+  framesAt,
   findCheckByIdempotencyKey,
   findCheckByTokenHash,
   imagesOf,
@@ -100,6 +101,8 @@ export interface FrameReceipt {
   step: number;
   feedback: FrameFeedback | 'pending';
   bounding_box?: { left: number; top: number; width: number; height: number };
+  /** This attempt already had a frame at this `t` (a retried request): nothing new was stored. */
+  duplicate?: true;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -382,62 +385,103 @@ export class LivenessChecks {
     }
     const now = this.now();
     const current = row.attempts;
-    const firstSeq = await this.db.transaction().execute(async (trx) => {
-      const counted = await trx
-        .updateTable('liveness_checks')
-        .set((eb) => ({ frame_count: eb('frame_count', '+', frames.length) }))
-        .where('id', '=', row.id)
-        .where('status', '=', 'in_progress')
-        .where('attempts', '=', current)
-        .where('finished_at', 'is', null)
-        .where('frame_count', '<=', capture.maxFramesPerAttempt - frames.length)
-        .returning('frame_count')
-        .executeTakeFirst();
-      if (!counted) {
-        const latest = await trx.selectFrom('liveness_checks').select(['frame_count', 'finished_at', 'attempts']).where('id', '=', row.id).executeTakeFirst();
-        // A start between our read and this write began another attempt: these frames are not its.
-        if (latest && latest.attempts !== current) throw attemptMismatch(attempt ?? current, latest.attempts);
-        if (latest && latest.finished_at === null) {
-          throw new LivecheckError('too_many_frames', `a capture attempt takes at most ${capture.maxFramesPerAttempt} frames`);
-        }
-        throw new LivecheckError('check_finished', 'this capture attempt is over');
-      }
-      const first = Number(counted.frame_count) - frames.length;
-      await insertFrames(
-        trx,
-        accepted.map(({ upload, jpeg }, i) => ({
-          check_id: row.id,
-          seq: first + i,
-          attempt: current,
-          t: Math.round(upload.t),
-          step: upload.step,
-          image_sealed: this.deps.box.encrypt(jpeg),
-          observation_sealed: null,
-          received_at: now,
-        })),
-      );
-      return first;
-    });
-    if (!this.deps.analyzer) {
+    // `t` names a frame within its attempt: a frame whose `t` is already stored is a retry of a
+    // request that did arrive (the client never saw the answer), and is not stored twice.
+    let stored: Awaited<ReturnType<typeof this.storeNewFrames>>;
+    try {
+      stored = await this.storeNewFrames(row.id, current, attempt, accepted, now);
+    } catch (error) {
+      // The same frames stored by a concurrent request of the same client: the unique index on
+      // (check, attempt, t) refused ours; read again, and they are duplicates.
+      if (!isUniqueViolation(error)) throw error;
+      stored = await this.storeNewFrames(row.id, current, attempt, accepted, now);
+    }
+    if (stored.added > 0 && !this.deps.analyzer) {
       // No models in this process (role api): a worker observes the frames while capture goes on.
       await enqueueJob(this.db, { id: randomUUID(), kind: 'observe_frames', checkId: row.id, runAt: now, now });
       this.deps.onFramesQueued?.(row.id);
     }
     return Promise.all(
       accepted.map(async ({ upload: f, jpeg }, i) => {
-        const seq = firstSeq + i;
-        const observation = await this.observe(jpeg);
-        if (observation) await setFrameObservation(this.db, row.id, seq, this.deps.box.encryptText(JSON.stringify(observation)));
+        const place = stored.places[i] as FramePlace;
+        let observation: FrameObservation | undefined;
+        if (place.duplicate) {
+          observation = place.observationSealed ? (JSON.parse(this.deps.box.decryptText(place.observationSealed)) as FrameObservation) : undefined;
+        } else {
+          observation = await this.observe(jpeg);
+          if (observation) await setFrameObservation(this.db, row.id, place.seq, this.deps.box.encryptText(JSON.stringify(observation)));
+        }
         const face = observation?.faces.length === 1 ? observation.faces[0] : undefined;
         return {
-          seq,
+          seq: place.seq,
           t: f.t,
           step: f.step,
           feedback: observation?.feedback ?? 'pending',
           ...(face ? { bounding_box: face.box } : {}),
+          ...(place.duplicate ? { duplicate: true as const } : {}),
         };
       }),
     );
+  }
+
+  /** Stores the frames of `accepted` whose `t` this attempt does not have yet; says where each one is. */
+  private async storeNewFrames(checkId: string, current: number, attempt: number | undefined, accepted: Array<{ upload: FrameUpload; jpeg: Buffer }>, now: number) {
+    const { capture } = this.deps;
+    const times = accepted.map(({ upload }) => Math.round(upload.t));
+    return this.db.transaction().execute(async (trx) => {
+      const existing = new Map((await framesAt(trx, checkId, current, [...new Set(times)])).map((f) => [f.t, f]));
+      const fresh: number[] = [];
+      const places: Array<FramePlace | undefined> = times.map((t, i) => {
+        const before = existing.get(t);
+        if (before) return { seq: before.seq, duplicate: true, observationSealed: before.observation_sealed };
+        const earlier = times.indexOf(t);
+        if (earlier < i) return undefined; // a repeat inside this batch: resolved below to the first
+        fresh.push(i);
+        return undefined;
+      });
+      if (fresh.length > 0) {
+        const counted = await trx
+          .updateTable('liveness_checks')
+          .set((eb) => ({ frame_count: eb('frame_count', '+', fresh.length) }))
+          .where('id', '=', checkId)
+          .where('status', '=', 'in_progress')
+          .where('attempts', '=', current)
+          .where('finished_at', 'is', null)
+          .where('frame_count', '<=', capture.maxFramesPerAttempt - fresh.length)
+          .returning('frame_count')
+          .executeTakeFirst();
+        if (!counted) {
+          const latest = await trx.selectFrom('liveness_checks').select(['frame_count', 'finished_at', 'attempts']).where('id', '=', checkId).executeTakeFirst();
+          // A start between our read and this write began another attempt: these frames are not its.
+          if (latest && latest.attempts !== current) throw attemptMismatch(attempt ?? current, latest.attempts);
+          if (latest && latest.finished_at === null) {
+            throw new LivecheckError('too_many_frames', `a capture attempt takes at most ${capture.maxFramesPerAttempt} frames`);
+          }
+          throw new LivecheckError('check_finished', 'this capture attempt is over');
+        }
+        const first = Number(counted.frame_count) - fresh.length;
+        fresh.forEach((index, k) => (places[index] = { seq: first + k, duplicate: false, observationSealed: null }));
+        await insertFrames(
+          trx,
+          fresh.map((index, k) => {
+            const { upload, jpeg } = accepted[index] as { upload: FrameUpload; jpeg: Buffer };
+            return {
+              check_id: checkId,
+              seq: first + k,
+              attempt: current,
+              t: Math.round(upload.t),
+              step: upload.step,
+              image_sealed: this.deps.box.encrypt(jpeg),
+              observation_sealed: null,
+              received_at: now,
+            };
+          }),
+        );
+      }
+      // A repeat inside the batch is the frame it repeats, as a duplicate.
+      const resolved = places.map((place, i) => place ?? { ...(places[times.indexOf(times[i] as number)] as FramePlace), duplicate: true });
+      return { added: fresh.length, places: resolved };
+    });
   }
 
   /** Runs the models for live feedback; on failure the analysis job looks at the frame later. */
@@ -540,6 +584,19 @@ function parseOptionsResult(row: CheckRow): string | undefined {
 }
 
 // Built only when thrown: an Error captures a stack trace, which is costly on the polling path.
+interface FramePlace {
+  seq: number;
+  duplicate: boolean;
+  /** A duplicate's stored observation, for the same feedback as the first time. */
+  observationSealed: Buffer | null;
+}
+
+/** A unique index refused a row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 function unknownToken(): LivecheckError {
   return new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
 }

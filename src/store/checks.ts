@@ -83,6 +83,18 @@ export async function setFrameObservation(db: Db, checkId: string, seq: number, 
   await db.updateTable('capture_frames').set({ observation_sealed: observationSealed }).where('check_id', '=', checkId).where('seq', '=', seq).execute();
 }
 
+/** The frames of an attempt already stored at these times (a retried upload), without their images. */
+export async function framesAt(db: Db, checkId: string, attempt: number, times: number[]): Promise<Array<Pick<FrameRow, 't' | 'seq' | 'observation_sealed'>>> {
+  if (times.length === 0) return [];
+  return db
+    .selectFrom('capture_frames')
+    .select(['t', 'seq', 'observation_sealed'])
+    .where('check_id', '=', checkId)
+    .where('attempt', '=', attempt)
+    .where('t', 'in', times)
+    .execute();
+}
+
 export async function framesOf(db: Db, checkId: string, attempt: number): Promise<FrameRow[]> {
   return db
     .selectFrom('capture_frames')

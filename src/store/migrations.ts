@@ -9,6 +9,7 @@ import { retentionAudit } from './migrations/0003-retention-audit.js';
 import { sandbox } from './migrations/0004-sandbox.js';
 import { tenantSettings } from './migrations/0005-tenant-settings.js';
 import { consoleSessions } from './migrations/0007-console-sessions.js';
+import { frameRetries } from './migrations/0008-frame-retries.js';
 import type { Dialect } from './migrations/dialect.js';
 import { withSqliteMigrationLock } from './sqlite-migration-lock.js';
 
@@ -22,6 +23,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0004_sandbox': sandbox(),
     '0005_tenant_settings': tenantSettings(dialect),
     '0007_console_sessions': consoleSessions(),
+    '0008_frame_retries': frameRetries(),
   };
 }
 

@@ -429,6 +429,63 @@ describe.each(STORE_KINDS)('frames per attempt on %s', (kind) => {
     expect(body.result.bounding_box).toBeDefined();
   });
 
+  interface Receipt {
+    seq: number;
+    t: number;
+    feedback: string;
+    duplicate?: true;
+  }
+  const receipts = async (res: Response) => ((await res.json()) as { frames: Receipt[] }).frames;
+
+  it('a retried batch is stored once: the same seqs and feedback, marked duplicate, and none of the budget spent', async () => {
+    const check = (await (await t.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
+    const captureId = captureIdOf(check.url);
+    await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });
+    const first = await send(captureId, 0, 3);
+    expect(first.status).toBe(202);
+    const original = await receipts(first);
+    expect(original.map((r) => [r.seq, r.duplicate])).toEqual([[0, undefined], [1, undefined], [2, undefined]]);
+
+    // The client never saw that answer and sends the same request again.
+    const again = await send(captureId, 0, 3);
+    expect(again.status).toBe(202);
+    const retried = await receipts(again);
+    expect(retried.map((r) => [r.seq, r.t, r.feedback, r.duplicate])).toEqual(original.map((r) => [r.seq, r.t, r.feedback, true]));
+    expect(await storedSeqs(check.id)).toEqual([0, 1, 2]);
+
+    // A batch that overlaps the last one stores only its new frames; a repeat inside a batch is one frame.
+    const overlap = await receipts(await send(captureId, 2, 3));
+    expect(overlap.map((r) => [r.seq, r.duplicate])).toEqual([[2, true], [3, undefined], [4, undefined]]);
+    const repeat = await t.request(`/v1/capture/${captureId}/frames`, { method: 'POST', json: { frames: [frame(5), frame(5)] } });
+    expect((await receipts(repeat)).map((r) => [r.seq, r.duplicate])).toEqual([[5, undefined], [5, true]]);
+    expect(await storedSeqs(check.id)).toEqual([0, 1, 2, 3, 4, 5]);
+
+    // The budget of 6 is spent by six frames, not by the retries; a retry still gets its answer after.
+    expect(((await (await send(captureId, 6, 1)).json()) as ErrorBody).error.code).toBe('too_many_frames');
+    expect((await send(captureId, 4, 2)).status).toBe(202);
+    expect((await t.request(`/v1/capture/${captureId}/finish`, { method: 'POST' })).status).toBe(202);
+    const { status, body } = await waitForResult(t, key, check.token);
+    expect(status).toBe(200);
+    expect(body.status).toBe('complete');
+  });
+
+  it('two copies of one batch arriving together store it once', async () => {
+    const check = (await (await t.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
+    const captureId = captureIdOf(check.url);
+    await t.request(`/v1/capture/${captureId}/start`, { method: 'POST' });
+    const answers = await Promise.all([send(captureId, 0, 4), send(captureId, 0, 4)]);
+    expect(answers.map((a) => a.status)).toEqual([202, 202]);
+    const [a, b] = await Promise.all(answers.map(receipts));
+    expect(a?.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(b?.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    // Each frame was stored by exactly one of the two.
+    expect([...(a ?? []), ...(b ?? [])].filter((r) => !r.duplicate)).toHaveLength(4);
+    expect(await storedSeqs(check.id)).toEqual([0, 1, 2, 3]);
+    // The count of frames is right: two more fit, a third does not.
+    expect((await send(captureId, 4, 2)).status).toBe(202);
+    expect((await send(captureId, 6, 1)).status).toBe(422);
+  });
+
   it('"Try again" gets a fresh budget of frames', async () => {
     const check = (await (await t.request('/liveness_check', { method: 'POST', key, json: {} })).json()) as Created;
     const captureId = captureIdOf(check.url);

@@ -10,6 +10,7 @@ import { type CaptureSettings, LivenessChecks } from './checks/service.js';
 import { Sandbox } from './sandbox/sandbox.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import type { AnalyzerPool } from './engine/analyzer-pool.js';
 import type { FrameAnalyzer } from './engine/types.js';
 import { type DecideLiveness } from './jobs/analyse-check.js';
 import { AnalysisWorker } from './jobs/analysis-worker.js';
@@ -20,7 +21,7 @@ import { LATEST_MIGRATION } from './store/migrations.js';
 import { auditLogReader } from './store/audit-log.js';
 import { polledCheckReader } from './store/checks.js';
 import { ServiceMetrics } from './observability/metrics.js';
-import { instrumentAnalyzer } from './observability/instrumented-analyzer.js';
+import { instrumentAnalyzer, registerPoolMetrics } from './observability/instrumented-analyzer.js';
 import { ApiKeys } from './tenancy/api-keys.js';
 import { TenantSettings } from './tenancy/tenant-settings.js';
 import { VERSION } from './version.js';
@@ -108,6 +109,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       const raw = overrides.analyzer ?? (await defaultAnalyzer(config));
       if (!overrides.analyzer) closers.push(() => raw.close());
       analyzer = instrumentAnalyzer(raw, metrics);
+      if ('stats' in raw && typeof raw.stats === 'function') registerPoolMetrics(metrics, () => (raw as AnalyzerPool).stats());
     }
     const keys = new ApiKeys(store.db, clock, config.adminKey);
     const tenantSettings = new TenantSettings(store.db, clock);

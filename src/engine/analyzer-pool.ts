@@ -31,6 +31,8 @@ export interface AnalyzerPoolStats {
   failed: number;
   /** Workers replaced after dying or timing out. */
   restarts: number;
+  /** Milliseconds workers have spent on frames, summed over workers (utilisation = its rate / size). */
+  busyMs: number;
 }
 
 export interface AnalyzerPool extends FrameAnalyzer {
@@ -54,6 +56,8 @@ interface Slot {
   worker?: Worker;
   online: boolean;
   job?: PendingJob;
+  /** performance.now() when the current job was handed to the worker. */
+  jobStartedAt?: number;
   timer?: NodeJS.Timeout;
   startFailures: number;
   dead: boolean;
@@ -82,7 +86,7 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): AnalyzerPool {
 
   const slots: Slot[] = Array.from({ length: options.size }, (_, index) => ({ index, online: false, startFailures: 0, dead: false }));
   const queue: PendingJob[] = [];
-  const counters = { completed: 0, failed: 0, restarts: 0 };
+  const counters = { completed: 0, failed: 0, restarts: 0, busyMs: 0 };
   let nextId = 1;
   let closing: Promise<void> | undefined;
 
@@ -178,8 +182,10 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): AnalyzerPool {
 
   function finishJob(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
+    if (slot.jobStartedAt !== undefined) counters.busyMs += performance.now() - slot.jobStartedAt;
     slot.timer = undefined;
     slot.job = undefined;
+    slot.jobStartedAt = undefined;
   }
 
   function dispatch(): void {
@@ -189,6 +195,7 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): AnalyzerPool {
       const job = queue.shift();
       if (!job) return;
       slot.job = job;
+      slot.jobStartedAt = performance.now();
       const worker = slot.worker;
       slot.timer = setTimeout(() => onExit(slot, worker, `no answer within ${jobTimeoutMs} ms`), jobTimeoutMs);
       const message: FrameJob = { id: job.id, jpeg: job.jpeg };

@@ -89,16 +89,20 @@ export class Histogram implements Metric {
   }
 }
 
-/** A gauge whose samples are computed when scraped (queue depth, checks by status…). */
+/**
+ * Samples computed when scraped (queue depth, checks by status…): a gauge, or a counter kept by
+ * someone else (a running total read from its owner).
+ */
 export class CollectedGauge implements Metric {
   constructor(
     readonly name: string,
     private readonly help: string,
     private readonly collect: () => Promise<Array<[Labels, number]>> | Array<[Labels, number]>,
+    private readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
   async render(): Promise<string[]> {
     const samples = await this.collect();
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, ...samples.map(([l, v]) => line(this.name, labelKey(l), v))];
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...samples.map(([l, v]) => line(this.name, labelKey(l), v))];
   }
 }
 
@@ -120,6 +124,11 @@ export class MetricsRegistry {
 
   gauge(name: string, help: string, collect: () => Promise<Array<[Labels, number]>> | Array<[Labels, number]>): CollectedGauge {
     return this.register(new CollectedGauge(name, help, collect));
+  }
+
+  /** A running total kept elsewhere, read when scraped. */
+  collectedCounter(name: string, help: string, collect: () => Array<[Labels, number]>): CollectedGauge {
+    return this.register(new CollectedGauge(name, help, collect, 'counter'));
   }
 
   async render(): Promise<string> {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import { installErrorHandlers, sendError } from './errors.js';
 import { registerRateLimits } from './rate-limit.js';
 import { registerAdminApiKeys } from './routes/admin-api-keys.js';
@@ -82,7 +82,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   const app = Fastify({
     logger: options.logger,
     // Fastify's two lines per request (incoming, completed) are replaced by one, in onResponse below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
     requestIdHeader: false,
     // Bad percent-encoding and over-long path parameters are refused before routing, where no hook

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { loadHuman } from '../engine/human.js';
 import type { Challenge } from '../engine/types.js';
-import { FRESH_FACES, HELD_OUT_FACES, TUNING_FACES, loadFaceSource } from '../synth/face-source.js';
+import { FRESH_FACES, HELD_OUT_FACES, TUNING_FACES, companionFaces, loadFaceSource } from '../synth/face-source.js';
 import { generateSession } from '../synth/session.js';
 import { SESSION_SPECIES, type SessionSpecies, isSessionSpecies, needsOtherFace } from '../synth/species.js';
 import { type ServiceEndpoint, playAttempt } from './http-driver.js';
@@ -146,13 +146,15 @@ export async function evaluateGenerated(options: GeneratedEvaluation): Promise<A
   try {
     for (const [i, faceId] of options.faces.entries()) {
       const face = await loadFaceSource(human, faceId);
-      const otherId = options.faces[(i + 1) % options.faces.length];
+      // Face swaps and second heads take the other person from the face's own list, in turn.
+      const companions = companionFaces(faceId);
       for (const species of options.species) {
         const reps = species === 'bona_fide' ? options.bonaFidePerFace : options.perFace;
+        if (needsOtherFace(species) && reps > 0 && companions.length === 0) throw new Error(`${species} needs a second face, and ${faceId} has no companion`);
         for (let rep = 0; rep < reps; rep++) {
           const seed = options.seed * 1_000_003 + i * 1009 + rep * 17 + species.length;
-          const otherFace = needsOtherFace(species) && otherId && otherId !== faceId ? await loadFaceSource(human, otherId) : undefined;
-          if (needsOtherFace(species) && !otherFace) continue;
+          const otherId = companions[rep % Math.max(1, companions.length)];
+          const otherFace = needsOtherFace(species) && otherId ? await loadFaceSource(human, otherId) : undefined;
           const row = await playAttempt(endpoint, {
             species,
             face: faceId,

@@ -429,6 +429,9 @@ export class LivenessChecks {
     const { capture } = this.deps;
     const times = accepted.map(({ upload }) => Math.round(upload.t));
     return this.db.transaction().execute(async (trx) => {
+      // Lock the check's row first (a write that changes nothing): a copy of this request running at
+      // the same time then waits here, and reads the frames this one stored once it has committed.
+      await trx.updateTable('liveness_checks').set((eb) => ({ frame_count: eb.ref('frame_count') })).where('id', '=', checkId).execute();
       const existing = new Map((await framesAt(trx, checkId, current, [...new Set(times)])).map((f) => [f.t, f]));
       const fresh: number[] = [];
       const places: Array<FramePlace | undefined> = times.map((t, i) => {

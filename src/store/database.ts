@@ -36,7 +36,7 @@ export interface StoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options) : openSqlite(options.dataDir);
+  const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options) : await openSqlite(options.dataDir);
   try {
     await migrateToLatest(store.db as unknown as Kysely<unknown>, store.dialect);
   } catch (error) {
@@ -46,17 +46,35 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(dataDir: string): Store {
+async function openSqlite(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'livecheck.sqlite');
   const database = new BetterSqlite3(file);
   // WAL lets the CLI read and write the file while the server has it open.
-  database.pragma('journal_mode = WAL');
+  await enableWal(database);
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: cachingStatements(database) }) });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, native: { dialect: 'sqlite', database }, close: () => db.destroy() };
+}
+
+/**
+ * Switching a new database file to WAL needs an exclusive lock. When several processes open the same
+ * new file at once, all holding a shared lock and each asking for the exclusive one, SQLite refuses
+ * all but one at once ("database is locked") instead of waiting, to avoid a deadlock: ask again.
+ */
+async function enableWal(database: BetterSqlite3.Database): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 200 || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    }
+  }
 }
 
 /**

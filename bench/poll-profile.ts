@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -56,8 +57,14 @@ if (process.env.FIXED) {
   const paths = path.join(dir, 'paths.txt');
   writeFileSync(paths, tokens.map((t) => `/liveness_check?token=${t}`).join('\n'));
   for (let i = 0; i < 3; i++) {
+    // The service's own stalls (GC, synchronous work) show as event-loop delay; the rest of the
+    // client's latency is outside this process (scheduling, the client itself).
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const { stdout } = await run('node', ['bench/fixed-rate-client.mjs', `http://127.0.0.1:${PORT}`, '1000', '5', JSON.stringify({ authorization: `Bearer ${key}` }), paths]);
-    say(`1,000 req/s for 5 s${i === 0 ? ' (warm-up)' : ''}: ${stdout.trim()}`);
+    loop.disable();
+    const ms = (ns: number) => (ns / 1e6).toFixed(1);
+    say(`1,000 req/s for 5 s${i === 0 ? ' (warm-up)' : ''}: ${stdout.trim()}; event-loop delay p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`);
   }
 } else {
   const lua = path.join(dir, 'poll.lua');

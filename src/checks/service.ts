@@ -387,15 +387,7 @@ export class LivenessChecks {
     const current = row.attempts;
     // `t` names a frame within its attempt: a frame whose `t` is already stored is a retry of a
     // request that did arrive (the client never saw the answer), and is not stored twice.
-    let stored: Awaited<ReturnType<typeof this.storeNewFrames>>;
-    try {
-      stored = await this.storeNewFrames(row.id, current, attempt, accepted, now);
-    } catch (error) {
-      // The same frames stored by a concurrent request of the same client: the unique index on
-      // (check, attempt, t) refused ours; read again, and they are duplicates.
-      if (!isUniqueViolation(error)) throw error;
-      stored = await this.storeNewFrames(row.id, current, attempt, accepted, now);
-    }
+    const stored = await this.storeNewFrames(row.id, current, attempt, accepted, now);
     if (stored.added > 0 && !this.deps.analyzer) {
       // No models in this process (role api): a worker observes the frames while capture goes on.
       await enqueueJob(this.db, { id: randomUUID(), kind: 'observe_frames', checkId: row.id, runAt: now, now });
@@ -433,15 +425,12 @@ export class LivenessChecks {
       // the same time then waits here, and reads the frames this one stored once it has committed.
       await trx.updateTable('liveness_checks').set((eb) => ({ frame_count: eb.ref('frame_count') })).where('id', '=', checkId).execute();
       const existing = new Map((await framesAt(trx, checkId, current, [...new Set(times)])).map((f) => [f.t, f]));
-      const fresh: number[] = [];
-      const places: Array<FramePlace | undefined> = times.map((t, i) => {
-        const before = existing.get(t);
-        if (before) return { seq: before.seq, duplicate: true, observationSealed: before.observation_sealed };
-        const earlier = times.indexOf(t);
-        if (earlier < i) return undefined; // a repeat inside this batch: resolved below to the first
-        fresh.push(i);
-        return undefined;
-      });
+      // Where each time first appears in this batch; a later repeat is that frame again.
+      const firstAt = new Map<number, number>();
+      times.forEach((t, i) => firstAt.has(t) || firstAt.set(t, i));
+      const fresh = [...firstAt].filter(([t]) => !existing.has(t)).map(([, i]) => i);
+      const placeOf = new Map<number, FramePlace>();
+      for (const [t, before] of existing) placeOf.set(t, { seq: before.seq, duplicate: true, observationSealed: before.observation_sealed });
       if (fresh.length > 0) {
         const counted = await trx
           .updateTable('liveness_checks')
@@ -463,7 +452,7 @@ export class LivenessChecks {
           throw new LivecheckError('check_finished', 'this capture attempt is over');
         }
         const first = Number(counted.frame_count) - fresh.length;
-        fresh.forEach((index, k) => (places[index] = { seq: first + k, duplicate: false, observationSealed: null }));
+        fresh.forEach((index, k) => placeOf.set(times[index] as number, { seq: first + k, duplicate: false, observationSealed: null }));
         await insertFrames(
           trx,
           fresh.map((index, k) => {
@@ -472,7 +461,7 @@ export class LivenessChecks {
               check_id: checkId,
               seq: first + k,
               attempt: current,
-              t: Math.round(upload.t),
+              t: times[index] as number,
               step: upload.step,
               image_sealed: this.deps.box.encrypt(jpeg),
               observation_sealed: null,
@@ -481,9 +470,11 @@ export class LivenessChecks {
           }),
         );
       }
-      // A repeat inside the batch is the frame it repeats, as a duplicate.
-      const resolved = places.map((place, i) => place ?? { ...(places[times.indexOf(times[i] as number)] as FramePlace), duplicate: true });
-      return { added: fresh.length, places: resolved };
+      const places = times.map((t, i) => {
+        const place = placeOf.get(t) as FramePlace;
+        return firstAt.get(t) === i ? place : { ...place, duplicate: true };
+      });
+      return { added: fresh.length, places };
     });
   }
 
@@ -592,12 +583,6 @@ interface FramePlace {
   duplicate: boolean;
   /** A duplicate's stored observation, for the same feedback as the first time. */
   observationSealed: Buffer | null;
-}
-
-/** A unique index refused a row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function unknownToken(): LivecheckError {

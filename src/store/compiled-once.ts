@@ -1,15 +1,13 @@
 // Queries on the hot path, built and compiled once per database handle and then run with new
 // values: Kysely compiles every builder call, which on the polling path cost as much as the lookup.
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
-import { prepareOnPostgres } from './pg-prepared.js';
 
 /**
  * Wraps a query builder so that it is compiled on first use and its SQL reused afterwards. The
  * builder must bind each parameter exactly once, in order (checked when it is compiled), so that
- * the compiled parameter list can be replaced by the new values. `prepared` also makes it a named
- * prepared statement on PostgreSQL (explicit column lists only: see pg-prepared.ts).
+ * the compiled parameter list can be replaced by the new values.
  */
-export function compiledOnce<DB, P extends readonly unknown[], O>(build: (db: Kysely<DB>, ...params: P) => Compilable<O>, options: { prepared?: boolean } = {}) {
+export function compiledOnce<DB, P extends readonly unknown[], O>(build: (db: Kysely<DB>, ...params: P) => Compilable<O>) {
   const templates = new WeakMap<Kysely<DB>, CompiledQuery<O>>();
   return async (db: Kysely<DB>, ...params: P): Promise<O[]> => {
     let template = templates.get(db);
@@ -18,7 +16,6 @@ export function compiledOnce<DB, P extends readonly unknown[], O>(build: (db: Ky
       const same = template.parameters.length === params.length && template.parameters.every((value, i) => value === params[i]);
       if (!same) throw new Error('compiledOnce: the query must bind each parameter once, in order');
       templates.set(db, template);
-      if (options.prepared) prepareOnPostgres(template.sql);
     }
     const { rows } = await db.executeQuery<O>({ ...template, parameters: params });
     return rows;

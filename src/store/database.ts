@@ -7,8 +7,8 @@ import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kyse
 import pg from 'pg';
 import { type Dialect, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
-import { preparingPool } from './pg-prepared.js';
 import type { NativeHandle } from './point-read.js';
+import { isSqliteBusy } from './sqlite-migration-lock.js';
 import { cachingStatements } from './sqlite-statements.js';
 
 // Epoch milliseconds live in bigint columns; they fit a double exactly, so read them as numbers.
@@ -70,8 +70,7 @@ async function enableWal(database: BetterSqlite3.Database): Promise<void> {
       database.pragma('journal_mode = WAL');
       return;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (attempt >= 200 || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw error;
+      if (attempt >= 200 || !isSqliteBusy(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
     }
   }
@@ -118,7 +117,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db);
   const target = new URL(url);
   return {

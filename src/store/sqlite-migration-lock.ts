@@ -36,8 +36,13 @@ function tryBeginExclusive(lock: BetterSqlite3.Database): boolean {
     lock.exec('BEGIN EXCLUSIVE');
     return true;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return false;
+    if (isSqliteBusy(error)) return false;
     throw error;
   }
+}
+
+/** SQLite refused a lock (SQLITE_BUSY and its extended codes): asking again later may work. */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

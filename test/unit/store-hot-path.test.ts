@@ -1,7 +1,7 @@
 // The polling path's store shortcuts: statements kept on SQLite, queries compiled once, the poll's
 // query prepared by name on PostgreSQL. Each must return exactly what the plain query returns.
 import BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/store/compiled-once.js';
 import { type Store, openStore } from '../../src/store/database.js';
@@ -35,7 +35,7 @@ describe('cachingStatements', () => {
 describe.each(STORE_KINDS)('hot-path queries on %s', (kind) => {
   let t: TestStore;
   let store: Store;
-  const byName = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select(['id', 'tenant']).where('tenant', '=', name), { prepared: true });
+  const byName = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select(['id', 'tenant']).where('tenant', '=', name));
 
   beforeAll(async () => {
     t = testStore(kind);
@@ -72,30 +72,6 @@ describe.each(STORE_KINDS)('hot-path queries on %s', (kind) => {
   it('refuses a builder that does not bind each parameter once, in order', async () => {
     const twice = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select('id').where('tenant', '=', name).where('key_hint', '=', name));
     await expect(twice(store.db, 'acme')).rejects.toThrow(/each parameter once/);
-  });
-});
-
-describe('on PostgreSQL', () => {
-  let t: TestStore;
-  let store: Store;
-  const byName = compiledOnce((db: Store['db'], name: string) => db.selectFrom('api_keys').select(['id']).where('tenant', '=', name), { prepared: true });
-
-  beforeAll(async () => {
-    t = testStore('postgres');
-    store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });
-  });
-  afterAll(async () => {
-    await store.close();
-    await t.dispose();
-  });
-
-  it('a marked query runs as a named prepared statement', async () => {
-    // pg_prepared_statements shows the current connection's: a transaction keeps both on one.
-    const names = await store.db.transaction().execute(async (trx) => {
-      await byName(trx as unknown as Store['db'], 'acme');
-      return (await sql<{ name: string }>`select name from pg_prepared_statements where statement like ${'%api_keys%'}`.execute(trx)).rows.map((r) => r.name);
-    });
-    expect(names.some((n) => /^lc_[0-9a-f]{16}$/.test(n))).toBe(true);
   });
 });
 
@@ -157,5 +133,25 @@ describe.each(STORE_KINDS)('point reads on %s', (kind) => {
       await store.db.schema.alterTable('api_keys_away').renameTo('api_keys').execute();
     }
     expect((await read('hash-3'))?.id).toBe('key-3');
+  });
+});
+
+describe('point reads on PostgreSQL', () => {
+  it('run as a named prepared statement', async () => {
+    const t = testStore('postgres');
+    const store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });
+    await store.db.insertInto('api_keys').values({ id: 'key-4', tenant: 't4', key_hash: 'hash-4', key_hint: 'lc_…', mode: 'live', created_at: Date.now(), revoked_at: null }).execute();
+    // pg_prepared_statements lists the current connection's: a pool of one keeps both on it.
+    const pool = new pg.Pool({ connectionString: t.databaseUrl, max: 1, options: `-c search_path="${t.schema}"` });
+    try {
+      const read = pointRead<{ id: string }>({ dialect: 'postgres', pool }, { many: 'select id, key_hash from api_keys where key_hash = any($1)', keyColumn: 'key_hash' });
+      expect((await read('hash-4'))?.id).toBe('key-4');
+      const { rows } = await pool.query<{ name: string; statement: string }>('select name, statement from pg_prepared_statements');
+      expect(rows.some((r) => /^lc_[0-9a-f]{16}$/.test(r.name) && r.statement.includes('api_keys'))).toBe(true);
+    } finally {
+      await pool.end();
+      await store.close();
+      await t.dispose();
+    }
   });
 });

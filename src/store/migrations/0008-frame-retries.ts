@@ -1,6 +1,6 @@
 // A frames request retried by a client that never saw the answer must not store its frames twice:
 // `t` names a frame within its attempt (src/checks/service.ts addFrames skips times already
-// stored). The unique index backs that up when two copies of one request race; rows stored twice
+// stored). The unique index makes that a rule the table itself keeps; rows stored twice
 // before it existed are dropped first (only checks still capturing keep frames).
 import { type Kysely, type Migration, sql } from 'kysely';
 

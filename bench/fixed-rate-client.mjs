@@ -16,8 +16,9 @@ const pending = [];
 for (let i = 0; i < total; i++) {
   const wait = started + (i * 1000) / rate - performance.now();
   if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-  // Latency counts from when the request was due, so a stalled client is not hidden.
-  const due = started + (i * 1000) / rate;
+  // Latency counts from when the request was due, so a stalled client is not hidden (or from when
+  // it was sent, if that was up to 1 ms early).
+  const due = Math.min(started + (i * 1000) / rate, performance.now());
   pending.push(
     new Promise((resolve) => {
       const req = http.get(new URL(paths[i % paths.length], base), { agent, headers }, (res) => {

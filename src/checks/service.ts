@@ -226,15 +226,17 @@ export class LivenessChecks {
       case 'expired':
         return { state: 'expired', id: row.id, status: 'expired', mode: row.mode };
       case 'complete':
-      case 'failed':
+      case 'failed': {
+        const result = this.resultOf(row);
         return {
           state: 'done',
           id: row.id,
           status: row.status,
           mode: row.mode,
           ...(row.reference !== null ? { reference: row.reference } : {}),
-          result: await this.resultOf(row),
+          result: result instanceof Promise ? await result : result,
         };
+      }
     }
   }
 
@@ -270,7 +272,8 @@ export class LivenessChecks {
     return (await findCheckByTokenHash(this.db, row.token_hash)) ?? row;
   }
 
-  private async resultOf(row: PolledCheck): Promise<CheckResult> {
+  /** Synchronous unless images were kept: a promise and a turn saved on most polls. */
+  private resultOf(row: PolledCheck): CheckResult | Promise<CheckResult> {
     const stored = JSON.parse(row.result ?? '{}') as StoredResult;
     const result: CheckResult = {
       passed: stored.passed,
@@ -280,7 +283,10 @@ export class LivenessChecks {
       ...(stored.bounding_box ? { bounding_box: stored.bounding_box } : {}),
       ...(stored.failure_reason ? { failure_reason: stored.failure_reason } : {}),
     };
-    if (!stored.images_kept) return result;
+    return stored.images_kept ? this.withImages(row, result) : result;
+  }
+
+  private async withImages(row: PolledCheck, result: CheckResult): Promise<CheckResult> {
     const images = await imagesOf(this.db, row.id);
     const auditVisible = row.images_expire_at !== null && row.images_expire_at > this.now();
     const dataUri = (sealed: Buffer) => `data:image/jpeg;base64,${this.deps.box.decrypt(sealed).toString('base64')}`;

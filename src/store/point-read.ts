@@ -27,6 +27,16 @@ export interface PointRead<R> {
 /** At most this many keys in one query; the rest go in the next. */
 const MAX_BATCH = 256;
 
+/**
+ * At most this many queries of one reader in flight at once (on PostgreSQL; SQLite answers before
+ * the next read can arrive). Reads that arrive meanwhile wait and go together in the next query,
+ * sent as soon as one returns: under load the batches grow instead of the number of busy
+ * backends. Unbounded, each API process kept up to its whole pool of backends runnable at once; on
+ * a saturated 2-core machine a query then waited for the CPU behind all the others, and whole
+ * batches stalled for 0.1–3 s (bench/polling.ts, p99 of 1 s at saturation).
+ */
+const MAX_IN_FLIGHT = 2;
+
 interface Waiter<R> {
   resolve: (row: R | undefined) => void;
   reject: (error: unknown) => void;
@@ -36,44 +46,62 @@ type Batch<R> = Map<string, Array<Waiter<R>>>;
 
 /**
  * Reads asked for in the same turn of the event loop share one query (the reads of concurrent
- * requests). Each statement costs a read transaction and, on PostgreSQL, a round trip and a
- * backend wake-up; shared, that cost is paid once per turn instead of once per request.
+ * requests), and so do reads that arrive while MAX_IN_FLIGHT queries are running. Each statement
+ * costs a read transaction and, on PostgreSQL, a round trip and a backend wake-up; shared, that
+ * cost is paid once per batch instead of once per request.
  */
 export function pointRead<R>(handle: NativeHandle, sql: PointReadSql): PointRead<R> {
   const stats = { queries: 0, keys: 0 };
   const query = handle.dialect === 'sqlite' ? sqliteQuery(handle.database, sql.many) : postgresQuery(handle.pool, sql.many);
   let waiting: Batch<R> = new Map();
   let scheduled = false;
+  let inFlight = 0;
 
   const send = (batch: Batch<R>) => {
     const keys = [...batch.keys()];
     stats.queries++;
     stats.keys += keys.length;
+    inFlight++;
     query(keys).then(
       (rows) => {
+        settled();
         const byKey = new Map<string, R>();
         for (const row of rows) byKey.set(String(row[sql.keyColumn]), row as R);
         for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(byKey.get(key));
       },
       (error: unknown) => {
+        settled();
         for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
       },
     );
   };
 
+  const settled = () => {
+    inFlight--;
+    // The reads that waited for a free slot go now (those of this turn join them: flush runs later).
+    if (waiting.size > 0 && !scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+
   const flush = () => {
     scheduled = false;
-    const all = waiting;
-    waiting = new Map();
-    let batch: Batch<R> = new Map();
-    for (const [key, waiters] of all) {
-      batch.set(key, waiters);
-      if (batch.size === MAX_BATCH) {
-        send(batch);
+    while (waiting.size > 0 && inFlight < MAX_IN_FLIGHT) {
+      let batch: Batch<R>;
+      if (waiting.size <= MAX_BATCH) {
+        batch = waiting;
+        waiting = new Map();
+      } else {
         batch = new Map();
+        for (const [key, waiters] of waiting) {
+          batch.set(key, waiters);
+          waiting.delete(key);
+          if (batch.size === MAX_BATCH) break;
+        }
       }
+      send(batch);
     }
-    if (batch.size > 0) send(batch);
   };
 
   const read = (key: string): Promise<R | undefined> =>
@@ -81,7 +109,7 @@ export function pointRead<R>(handle: NativeHandle, sql: PointReadSql): PointRead
       const waiters = waiting.get(key);
       if (waiters) waiters.push({ resolve, reject });
       else waiting.set(key, [{ resolve, reject }]);
-      if (!scheduled) {
+      if (!scheduled && inFlight < MAX_IN_FLIGHT) {
         scheduled = true;
         // After the I/O phase: every request parsed in this turn joins the same query.
         setImmediate(flush);
@@ -93,10 +121,18 @@ export function pointRead<R>(handle: NativeHandle, sql: PointReadSql): PointRead
 type Rows = Array<Record<string, unknown>>;
 
 function sqliteQuery(database: BetterSqlite3.Database, text: string): (keys: string[]) => Promise<Rows> {
-  const statement = database.prepare(text);
+  // Rows as arrays, made into objects here: better-sqlite3 builds each row object property by
+  // property from C++, which costs a third more than the query itself (bench/poll-profile.ts).
+  const statement = database.prepare(text).raw(true);
+  const names = statement.columns().map((column) => column.name);
+  const toObject = (values: unknown[]) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i];
+    return row;
+  };
   return (keys) => {
     try {
-      return Promise.resolve(statement.all(JSON.stringify(keys)) as Rows);
+      return Promise.resolve((statement.all(JSON.stringify(keys)) as unknown[][]).map(toObject));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -137,6 +137,37 @@ describe.each(STORE_KINDS)('point reads on %s', (kind) => {
 });
 
 describe('point reads on PostgreSQL', () => {
+  it('keep at most two queries in flight; reads that arrive meanwhile go together in the next', async () => {
+    const t = testStore('postgres');
+    const store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });
+    const now = Date.now();
+    await store.db
+      .insertInto('api_keys')
+      .values(Array.from({ length: 5 }, (_, i) => ({ id: `key-${i}`, tenant: `t${i}`, key_hash: `hash-${i}`, key_hint: 'lc_…', mode: 'live' as const, created_at: now, revoked_at: null })))
+      .execute();
+    const pool = new pg.Pool({ connectionString: t.databaseUrl, max: 5, options: `-c search_path="${t.schema}"` });
+    try {
+      // Each query takes 300 ms, so the first two are still running when the next reads arrive.
+      const read = pointRead<{ id: string }>({ dialect: 'postgres', pool }, { many: 'select id, key_hash from api_keys, pg_sleep(0.3) where key_hash = any($1)', keyColumn: 'key_hash' });
+      const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+      const reads: Array<Promise<{ id: string } | undefined>> = [];
+      for (let i = 0; i < 5; i++) {
+        reads.push(read(`hash-${i}`));
+        await nextTurn();
+        await nextTurn();
+      }
+      expect(read.stats).toEqual({ queries: 2, keys: 2 });
+      const rows = await Promise.all(reads);
+      expect(rows.map((r) => r?.id)).toEqual(['key-0', 'key-1', 'key-2', 'key-3', 'key-4']);
+      // hash-2, hash-3 and hash-4 waited for a free slot and shared one query.
+      expect(read.stats).toEqual({ queries: 3, keys: 5 });
+    } finally {
+      await pool.end();
+      await store.close();
+      await t.dispose();
+    }
+  });
+
   it('run as a named prepared statement', async () => {
     const t = testStore('postgres');
     const store = await openStore({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, schema: t.schema });

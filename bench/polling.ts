@@ -234,7 +234,10 @@ async function main(): Promise<void> {
         run.storeCpu.push(storeCpu[i] ?? NaN);
         run.atRate.push(await target.atRate());
       }
-      console.error(`round ${round + 1}/${ROUNDS}: ${results.map((r) => r.rps.toFixed(0)).join(' / ')} req/s`);
+      const last = (values: number[]) => (values.at(-1) ?? NaN).toFixed(2);
+      console.error(
+        `round ${round + 1}/${ROUNDS}: ${results.map((r) => r.rps.toFixed(0)).join(' / ')} req/s; p99 at 1,000 req/s ${runs.map((r) => last(r.atRate)).join(' / ')} ms`,
+      );
     }
 
     console.log(`\nGET /liveness_check, ${CHECKS} stored checks, wrk ${CONNECTIONS} connections, ${DURATION} per target and round, median of ${ROUNDS} interleaved rounds\n`);

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import { installErrorHandlers, sendError } from './errors.js';
 import { registerRateLimits } from './rate-limit.js';
+import { routeOf } from './route-of.js';
 import { registerAdminApiKeys } from './routes/admin-api-keys.js';
 import { registerAdminAuditLog } from './routes/admin-audit-log.js';
 import { registerAdminTenantSettings } from './routes/admin-tenant-settings.js';
@@ -113,7 +114,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   const series = new Map<string, { count: () => void; seconds: (value: number) => void }>();
   app.addHook('onResponse', (request, reply, done) => {
     // The route template, never the URL: paths and queries carry secrets.
-    const route = request.routeOptions.url ?? 'unmatched';
+    const matched = routeOf(request);
+    const route = matched ?? 'unmatched';
     const key = `${route} ${request.method} ${reply.statusCode}`;
     let found = series.get(key);
     if (!found) {
@@ -127,7 +129,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     found.seconds(reply.elapsedTime / 1000);
     // One line per request: the route template (and a redacted path only when no route matched).
     request.log.info(
-      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ...(request.routeOptions.url ? {} : { path: redactUrl(request.url) }) },
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ...(matched ? {} : { path: redactUrl(request.url) }) },
       'request done',
     );
     done();

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimit, RateLimits } from '../config.js';
 import { bearerKey } from './auth.js';
 import { sendError } from './errors.js';
+import { routeOf } from './route-of.js';
 import type { App } from './types.js';
 
 interface Bucket {
@@ -31,6 +32,8 @@ export class TokenBuckets {
   private readonly maxBuckets: number;
   private readonly now: () => number;
   private lastPrune: number;
+  /** The key re-inserted last: the Map's last entry while it is in the Map. */
+  private newest: string | undefined;
 
   constructor(private readonly options: TokenBucketsOptions) {
     this.perMs = options.perSecond / 1000;
@@ -48,9 +51,13 @@ export class TokenBuckets {
     const bucket = found ?? { tokens: this.options.burst, at: now };
     bucket.tokens = Math.min(this.options.burst, bucket.tokens + (now - bucket.at) * this.perMs);
     bucket.at = now;
-    // Re-inserting keeps the Map in least-recently-used order, oldest first.
-    this.buckets.delete(key);
-    this.buckets.set(key, bucket);
+    // Re-inserting keeps the Map in least-recently-used order, oldest first; a key that is already
+    // the newest entry (one backend polling hard) stays where it is.
+    if (!found || key !== this.newest) {
+      this.buckets.delete(key);
+      this.buckets.set(key, bucket);
+      this.newest = key;
+    }
     if (this.buckets.size > this.maxBuckets) {
       const oldest = this.buckets.keys().next().value;
       if (oldest !== undefined) this.buckets.delete(oldest);
@@ -115,7 +122,7 @@ export function registerRateLimits(app: App, limits: RateLimits | undefined): vo
   });
 
   const limitedFor = (request: FastifyRequest): { what: string; seconds: number } | undefined => {
-    if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return undefined;
+    if (UNLIMITED_ROUTES.has(routeOf(request) ?? '')) return undefined;
     const addressWait = byAddress?.take(request.ip) ?? 0;
     if (addressWait > 0) return { what: 'from this address', seconds: addressWait };
     const key = byKey ? bearerKey(request) : undefined;

@@ -53,6 +53,31 @@ describe('TokenBuckets', () => {
   });
 });
 
+describe('TokenBuckets, the most recent key', () => {
+  it('keeps limiting a key taken again after it was pruned as the newest entry', () => {
+    const { limiter, advance } = buckets(10, 20);
+    limiter.take('a');
+    advance(2_001);
+    // 'a' is pruned by this very take, then must get a bucket that is kept.
+    for (let i = 0; i < 20; i++) expect(limiter.take('a')).toBe(0);
+    expect(limiter.size).toBe(1);
+    expect(limiter.take('a')).toBe(1);
+  });
+
+  it('keeps least-recently-used order when the same key comes back to back', () => {
+    const { limiter } = buckets(1, 2, 2);
+    limiter.take('a');
+    limiter.take('b');
+    limiter.take('b');
+    limiter.take('a');
+    // 'b' is now the least recently used and goes first.
+    limiter.take('c');
+    expect(limiter.size).toBe(2);
+    expect(limiter.take('a')).toBeGreaterThan(0);
+    expect(limiter.take('b')).toBe(0);
+  });
+});
+
 describe('rate limit and retention configuration', () => {
   it('has defaults: 1000/2000 per API key, 10/30 per capture link, 500/1000 per address; 30 days of results', () => {
     const config = loadConfig({});

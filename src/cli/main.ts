@@ -15,6 +15,7 @@ Usage:
   livecheck keys list [--tenant NAME]     list API keys (hints only, never secrets)
   livecheck keys revoke ID                revoke an API key
   livecheck keys reseal [--batch N]       re-encrypt stored data under LIVECHECK_ENCRYPTION_KEY (--help)
+  livecheck backup --out FILE             copy the embedded store while it runs (--help: keys, retention, restore)
   livecheck checks create|get|wait|simulate
                                           create a check, read it, wait for its result, decide a test check (--help)
   livecheck eval --help                   measure BPCER/APCER and decision latency
@@ -47,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'keys':
         return await keys(rest);
+      case 'backup': {
+        const { runBackupCli } = await import('./backup.js');
+        return await runBackupCli(rest);
+      }
       case 'checks': {
         const { runChecksCli } = await import('./checks.js');
         return await runChecksCli(rest);

@@ -15,6 +15,7 @@ import type { FrameAnalyzer } from './engine/types.js';
 import { type DecideLiveness } from './jobs/analyse-check.js';
 import { AnalysisWorker } from './jobs/analysis-worker.js';
 import { Sweeper } from './jobs/sweeper.js';
+import { refuseKeylessStart, verifyStoreKey } from './security/key-canary.js';
 import { SecretBox, loadOrCreateKey } from './security/secret-box.js';
 import { type Store, openStore } from './store/database.js';
 import { LATEST_MIGRATION } from './store/migrations.js';
@@ -101,8 +102,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   };
   try {
     const metrics = new ServiceMetrics();
+    await refuseKeylessStart(store.db, config.encryptionKey, config.dataDir);
     const { key, generated } = loadOrCreateKey(config.encryptionKey, config.dataDir);
     const box = new SecretBox([key, ...config.previousEncryptionKeys.map((k) => Buffer.from(k, 'base64'))]);
+    await verifyStoreKey(store.db, box, clock.now());
     // API-only processes load no models: their frames are analysed by the workers.
     let analyzer: FrameAnalyzer | undefined;
     if (config.role !== 'api') {

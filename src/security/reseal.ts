@@ -13,6 +13,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: keyof Database; key: readonl
   { table: 'check_images', key: ['check_id', 'kind', 'position'], column: 'image_sealed' },
   { table: 'webhook_endpoints', key: ['id'], column: 'secrets_sealed' },
   { table: 'tenant_webhook_secrets', key: ['tenant'], column: 'secrets_sealed' },
+  { table: 'encryption_canary', key: ['id'], column: 'sealed' },
 ];
 
 export interface ResealCount {

@@ -10,6 +10,7 @@ import { sandbox } from './migrations/0004-sandbox.js';
 import { tenantSettings } from './migrations/0005-tenant-settings.js';
 import { consoleSessions } from './migrations/0007-console-sessions.js';
 import { frameRetries } from './migrations/0008-frame-retries.js';
+import { keyCanary } from './migrations/0009-key-canary.js';
 import type { Dialect } from './migrations/dialect.js';
 import { withSqliteMigrationLock } from './sqlite-migration-lock.js';
 
@@ -24,6 +25,7 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0005_tenant_settings': tenantSettings(dialect),
     '0007_console_sessions': consoleSessions(),
     '0008_frame_retries': frameRetries(),
+    '0009_key_canary': keyCanary(dialect),
   };
 }
 

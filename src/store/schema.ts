@@ -184,6 +184,13 @@ export interface TenantSettingsTable {
   updated_at: number;
 }
 
+/** One row ('store'): a known value sealed with the key the store's data is sealed with (key-canary.ts). */
+export interface EncryptionCanaryTable {
+  id: string;
+  sealed: Buffer;
+  created_at: number;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   admin_keys: AdminKeysTable;
@@ -198,6 +205,7 @@ export interface Database {
   audit_log: AuditLogTable;
   tenant_settings: TenantSettingsTable;
   console_sessions: ConsoleSessionsTable;
+  encryption_canary: EncryptionCanaryTable;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -164,6 +164,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       },
     );
     closers.push(() => app.close());
+    store.onConnectionError((error) => app.log.warn({ cause: error.message }, 'a pooled store connection broke; it is replaced on next use'));
     if (generated) app.log.warn(`generated an encryption key in ${config.dataDir}/encryption.key: back it up with the data, or set LIVECHECK_ENCRYPTION_KEY`);
 
     let runningSweeper: Sweeper | undefined;

@@ -1,6 +1,7 @@
 // One error envelope for every failure: {error:{code,message,request_id}}, one code → status map.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, LivecheckError } from '../errors.js';
+import { isStoreUnavailable } from '../store/unavailable.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -60,9 +61,18 @@ function classify(error: FastifyError): { code: ErrorCode; message: string } {
   return { code: 'internal_error', message: 'internal error; quote the request_id when reporting it' };
 }
 
+/** Seconds a client is asked to wait when the store is unreachable. */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof LivecheckError) return sendError(reply, request, error.code, error.message);
+    if (isStoreUnavailable(error)) {
+      // An outage, not a bug: one short line per request, not a stack.
+      request.log.warn({ cause: error.message }, 'store unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+      return sendError(reply, request, 'unavailable', `the service cannot reach its store right now; retry after ${STORE_RETRY_AFTER_SECONDS} s`);
+    }
     const { code, message } = classify(error);
     // Raw messages of unexpected errors stay in the log, never in the response.
     if (code === 'internal_error') request.log.error({ err: error }, 'unhandled error');

@@ -21,6 +21,11 @@ export interface Store {
   describe: string;
   /** The connection behind `db`, only for the hot-path reads of point-read.ts. */
   native: NativeHandle;
+  /**
+   * Where to report a pooled connection that broke while idle (PostgreSQL restarted or failed over):
+   * the pool drops it and connects again on next use. Never called on SQLite.
+   */
+  onConnectionError(listener: (error: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,8 @@ export interface StoreOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** How long a new PostgreSQL connection may take before the request that needed it fails (503). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? await openPostgres(options.databaseUrl, options) : await openSqlite(options.dataDir);
@@ -56,7 +63,7 @@ async function openSqlite(dataDir: string): Promise<Store> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: cachingStatements(database) }) });
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, native: { dialect: 'sqlite', database }, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, native: { dialect: 'sqlite', database }, onConnectionError: () => undefined, close: () => db.destroy() };
 }
 
 /**
@@ -115,8 +122,16 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    // A connection attempt into a dead network fails instead of holding its request forever, and
+    // keepalives let the kernel notice a peer that vanished without closing.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
+  // Without a listener, an idle connection closed by the server (a restart, a failover) would be an
+  // unhandled 'error' event, and end the process.
+  let reportConnectionError: (error: Error) => void = () => undefined;
+  pool.on('error', (error) => reportConnectionError(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db);
   const target = new URL(url);
@@ -125,6 +140,9 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     dialect: 'postgres',
     describe: `postgres://${target.host}${target.pathname}${schema ? ` (schema ${schema})` : ''}`,
     native: { dialect: 'postgres', pool },
+    onConnectionError: (listener) => {
+      reportConnectionError = listener;
+    },
     close: () => db.destroy(),
   };
 }

@@ -1,7 +1,7 @@
 // One error envelope for every failure: {error:{code,message,request_id}}, one code → status map.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, LivecheckError } from '../errors.js';
-import { isStoreUnavailable } from '../store/unavailable.js';
+import { storeUnavailable } from '../store/unavailable.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -67,11 +67,14 @@ export const STORE_RETRY_AFTER_SECONDS = 2;
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof LivecheckError) return sendError(reply, request, error.code, error.message);
-    if (isStoreUnavailable(error)) {
-      // An outage, not a bug: one short line per request, not a stack.
-      request.log.warn({ cause: error.message }, 'store unavailable');
+    const unavailable = storeUnavailable(error);
+    if (unavailable) {
+      // Not a bug: one short line per request, not a stack; a full disk needs someone, an outage passes.
+      if (unavailable === 'full') request.log.error({ cause: error.message }, 'store full: free disk space');
+      else request.log.warn({ cause: error.message }, 'store unreachable');
       reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-      return sendError(reply, request, 'unavailable', `the service cannot reach its store right now; retry after ${STORE_RETRY_AFTER_SECONDS} s`);
+      const what = unavailable === 'full' ? 'its store is full' : 'it cannot reach its store';
+      return sendError(reply, request, 'unavailable', `the service cannot take this request now: ${what}; retry after ${STORE_RETRY_AFTER_SECONDS} s`);
     }
     const { code, message } = classify(error);
     // Raw messages of unexpected errors stay in the log, never in the response.

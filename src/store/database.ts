@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
+import { type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import pg from 'pg';
 import { type Dialect, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
@@ -62,7 +62,7 @@ async function openSqlite(dataDir: string): Promise<Store> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: cachingStatements(database) }) });
+  const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect(database, { database: cachingStatements(database) }) });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, native: { dialect: 'sqlite', database }, onConnectionError: () => undefined, close: () => db.destroy() };
 }
 
@@ -95,9 +95,38 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * SQLite ends a transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM);
+ * Kysely's rollback then fails with "no transaction is active", and that error replaced the one
+ * that said what happened (a full disk became a 500 instead of a 503). Roll back only what is open.
+ */
+class RollbackIfOpenSqliteDriver extends SqliteDriver {
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+  ) {
+    super(config);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
+
 class TransactionalDdlSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly database: BetterSqlite3.Database,
+    private readonly settings: ConstructorParameters<typeof SqliteDialect>[0],
+  ) {
+    super(settings);
+  }
+
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new RollbackIfOpenSqliteDriver(this.database, this.settings);
   }
 }
 

@@ -1,10 +1,10 @@
-// Which errors mean "the store is unreachable now" (503, retry) and which are bugs or bad input.
+// Which errors mean "the store cannot take requests now" (503, retry) and which are bugs or bad input.
 import { describe, expect, it } from 'vitest';
-import { isStoreUnavailable } from '../../src/store/unavailable.js';
+import { storeUnavailable } from '../../src/store/unavailable.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
-describe('isStoreUnavailable', () => {
+describe('storeUnavailable', () => {
   it('is true for network failures, PostgreSQL shutting down or full, and driver disconnects', () => {
     for (const error of [
       withCode('ECONNREFUSED'),
@@ -18,8 +18,13 @@ describe('isStoreUnavailable', () => {
       new Error('timeout exceeded when trying to connect'),
       new AggregateError([withCode('ECONNREFUSED')], 'all addresses failed'),
     ]) {
-      expect(isStoreUnavailable(error), String(error)).toBe(true);
+      expect(storeUnavailable(error), String(error)).toBe('unreachable');
     }
+  });
+
+  it("is 'full' for a full disk on either store", () => {
+    expect(storeUnavailable(withCode('SQLITE_FULL', 'database or disk is full'))).toBe('full');
+    expect(storeUnavailable(withCode('53100', 'could not extend file: No space left on device'))).toBe('full');
   });
 
   it('is false for constraint violations, SQL errors, bugs and non-errors', () => {
@@ -31,7 +36,7 @@ describe('isStoreUnavailable', () => {
       'ECONNREFUSED',
       undefined,
     ]) {
-      expect(isStoreUnavailable(error), String(error)).toBe(false);
+      expect(storeUnavailable(error), String(error)).toBeUndefined();
     }
   });
 });

@@ -155,6 +155,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     // keepalives let the kernel notice a peer that vanished without closing.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
   // Without a listener, an idle connection closed by the server (a restart, a failover) would be an

@@ -37,6 +37,13 @@ const MAX_BATCH = 256;
  */
 const MAX_IN_FLIGHT = 2;
 
+/**
+ * A PostgreSQL read not answered by then fails its batch (503, retried by clients) and frees its
+ * slot: with two slots, two queries stuck on a connection whose peer vanished without a word would
+ * otherwise hold every poll of the process until TCP gives up on it, hours later.
+ */
+const POSTGRES_TIMEOUT_MS = 5_000;
+
 interface Waiter<R> {
   resolve: (row: R | undefined) => void;
   reject: (error: unknown) => void;
@@ -50,9 +57,10 @@ type Batch<R> = Map<string, Array<Waiter<R>>>;
  * costs a read transaction and, on PostgreSQL, a round trip and a backend wake-up; shared, that
  * cost is paid once per batch instead of once per request.
  */
-export function pointRead<R>(handle: NativeHandle, sql: PointReadSql): PointRead<R> {
+export function pointRead<R>(handle: NativeHandle, sql: PointReadSql, options: { timeoutMs?: number } = {}): PointRead<R> {
   const stats = { queries: 0, keys: 0 };
-  const query = handle.dialect === 'sqlite' ? sqliteQuery(handle.database, sql.many) : postgresQuery(handle.pool, sql.many);
+  const query =
+    handle.dialect === 'sqlite' ? sqliteQuery(handle.database, sql.many) : postgresQuery(handle.pool, sql.many, options.timeoutMs ?? POSTGRES_TIMEOUT_MS);
   let waiting: Batch<R> = new Map();
   let scheduled = false;
   let inFlight = 0;
@@ -139,8 +147,21 @@ function sqliteQuery(database: BetterSqlite3.Database, text: string): (keys: str
   };
 }
 
-function postgresQuery(pool: pg.Pool, text: string): (keys: string[]) => Promise<Rows> {
+function postgresQuery(pool: pg.Pool, text: string, timeoutMs: number): (keys: string[]) => Promise<Rows> {
   // Named: the server parses and plans it once per connection.
   const name = `lc_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
-  return async (keys) => (await pool.query({ name, text, values: [keys] })).rows as Rows;
+  return (keys) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(Object.assign(new Error(`the store did not answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      pool.query({ name, text, values: [keys] }).then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result.rows as Rows);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
 }

@@ -1,11 +1,13 @@
 // A TCP proxy in front of a server (PostgreSQL here), to take it away from a service and give it
 // back: `cut()` resets every open connection and refuses new ones, as a database restart or
-// failover does; `restore()` listens again on the same port.
+// failover does, and `restore()` listens again on the same port; `stall()` keeps connections open
+// but carries nothing (a peer gone silent, a network partition) until `resume()`.
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
   port = 0;
 
   constructor(
@@ -22,6 +24,7 @@ export class TcpProxy {
         socket.on('error', () => undefined);
       }
       client.pipe(upstream).pipe(client);
+      if (this.stalled) for (const socket of [client, upstream]) socket.pause();
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -41,6 +44,16 @@ export class TcpProxy {
     this.server = undefined;
     for (const socket of this.sockets) socket.resetAndDestroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  stall(): void {
+    this.stalled = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  resume(): void {
+    this.stalled = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   async restore(): Promise<void> {

@@ -65,7 +65,7 @@ export function loadOrCreateKey(configured: string | undefined, dataDir: string)
   if (configured) return { key: Buffer.from(configured, 'base64'), generated: false };
   const file = path.join(dataDir, 'encryption.key');
   if (existsSync(file)) return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), generated: false };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

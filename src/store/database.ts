@@ -1,6 +1,6 @@
 // Opens the store: embedded SQLite (better-sqlite3, WAL) by default, PostgreSQL when a URL is given.
 // Both sit behind one Kysely query builder, so the rest of the code does not know which one it has.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from 'kysely';
@@ -54,8 +54,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 async function openSqlite(dataDir: string): Promise<Store> {
-  mkdirSync(dataDir, { recursive: true });
+  // Owner-only: the store holds sealed biometric data, key digests and tenants' references. A new
+  // file is created empty with that mode before SQLite opens it; its -wal and -shm files take the
+  // database file's mode. Existing directories and files keep theirs.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'livecheck.sqlite');
+  closeSync(openSync(file, 'a', 0o600));
   const database = new BetterSqlite3(file);
   // WAL lets the CLI read and write the file while the server has it open.
   await enableWal(database);

@@ -22,6 +22,8 @@ export interface Config {
   /** How long a claimed job stays leased without renewal; a killed worker's job is retaken after it. */
   jobLeaseMs: number;
   adminKey: string | undefined;
+  /** When set, GET /metrics needs `Authorization: Bearer <it>` (LIVECHECK_METRICS_TOKEN). */
+  metricsToken: string | undefined;
   /** Base64 32-byte key for secrets kept encrypted at rest; generated into dataDir when absent. */
   encryptionKey: string | undefined;
   /** Base64 keys of earlier rotations: they only decrypt, until retention has deleted what they sealed. */
@@ -209,6 +211,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminKey !== undefined && adminKey.length < 24) {
     throw new ConfigError('LIVECHECK_ADMIN_KEY is too short: use at least 24 random characters (e.g. `openssl rand -hex 24`)');
   }
+  const metricsToken = env.LIVECHECK_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 24 || /\s/.test(metricsToken))) {
+    throw new ConfigError('LIVECHECK_METRICS_TOKEN must be at least 24 characters without spaces (e.g. `openssl rand -hex 24`)');
+  }
   const encryptionKey = env.LIVECHECK_ENCRYPTION_KEY || undefined;
   if (encryptionKey !== undefined && Buffer.from(encryptionKey, 'base64').length !== 32) {
     throw new ConfigError('LIVECHECK_ENCRYPTION_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
@@ -237,6 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseSchema: env.LIVECHECK_DB_SCHEMA || undefined,
     jobLeaseMs: intVar(env, 'LIVECHECK_JOB_LEASE_MS', 60_000, 1000, 3_600_000),
     adminKey,
+    metricsToken,
     encryptionKey,
     previousEncryptionKeys,
     defaultThreshold: fractionVar(env, 'LIVECHECK_DEFAULT_THRESHOLD', 0.5),

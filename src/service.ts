@@ -147,6 +147,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         rateLimits: config.rateLimits,
         hsts: config.publicUrl?.startsWith('https:') ?? false,
         trustProxy: config.trustProxy,
+        metricsToken: config.metricsToken,
         extraRoutes: async (app) => {
           await registerCapturePage(app, { branding: tenantSettings, sandbox });
           await registerConsole(app, {

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
+import { bearerKey } from './auth.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { registerRateLimits } from './rate-limit.js';
 import { routeOf } from './route-of.js';
@@ -20,6 +21,7 @@ import { registerSandboxCaptureSimulate } from './routes/sandbox-capture-simulat
 import { registerSandboxSimulate } from './routes/sandbox-simulate.js';
 import { BoundingBox, ErrorEnvelope, WebhookEvent } from './schemas.js';
 import type { RateLimits, TrustProxy } from '../config.js';
+import { secretsEqual } from '../security/secrets.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { ApiDeps, App } from './types.js';
 
@@ -75,6 +77,8 @@ export interface BuildAppOptions {
   hsts?: boolean;
   /** Which proxies' X-Forwarded-For to believe for request.ip (LIVECHECK_TRUST_PROXY); none when absent. */
   trustProxy?: TrustProxy;
+  /** When set, /metrics answers only requests that bear it (LIVECHECK_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** Lets other parts (the capture page) add their routes before the app is sealed. */
   extraRoutes?: (app: App) => Promise<void> | void;
 }
@@ -140,9 +144,14 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
     const readiness = await options.readiness();
     return reply.status(readiness.ready ? 200 : 503).send(readiness);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.header('content-type', 'text/plain; version=0.0.4').send(await options.metrics.registry.render()),
-  );
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    // The same port serves the public capture page: a token keeps the figures to the scraper.
+    const token = options.metricsToken;
+    if (token !== undefined && !secretsEqual(bearerKey(request)?.key ?? '', token)) {
+      return sendError(reply, request, 'unauthorized', 'send the metrics token as "Authorization: Bearer …" (LIVECHECK_METRICS_TOKEN)');
+    }
+    return reply.header('content-type', 'text/plain; version=0.0.4').send(await options.metrics.registry.render());
+  });
   if (options.routes === 'ops') return app;
 
   await app.register(swagger, {

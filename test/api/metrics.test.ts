@@ -2,6 +2,7 @@
 // that follow from what was done (issue 7: requests, checks, queue, analysis and inference
 // histograms, analysis thread utilisation); webhook delivery outcomes are in test/webhooks/ssrf.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { type AnalyzerPool, createAnalyzerPool } from '../../src/engine/analyzer-pool.js';
 import { sendFrames } from '../helpers/capture.js';
 import { cameraFrame, portraitPath } from '../helpers/faces.js';
@@ -81,5 +82,34 @@ describe.each(STORE_KINDS)('metrics on %s', (kind) => {
     // 12 frames at tens of milliseconds each at least.
     expect(sample(text, 'livecheck_analysis_busy_seconds_total')).toBeGreaterThan(0.1);
     expect(text).toMatch(/^# TYPE livecheck_analysis_busy_seconds_total counter$/m);
+  });
+});
+
+describe('metrics behind LIVECHECK_METRICS_TOKEN', () => {
+  const metricsToken = 'metrics-token-0123456789abcdef';
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService('sqlite', { env: { LIVECHECK_ROLE: 'api', LIVECHECK_METRICS_TOKEN: metricsToken } });
+  });
+  afterAll(() => t.stop());
+
+  it('answers only the bearer of the token; health and readiness stay open', async () => {
+    for (const key of [undefined, 'wrong-token-0123456789abcdef', `${metricsToken}x`]) {
+      const res = await t.request('/metrics', key === undefined ? {} : { key });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('unauthorized');
+      expect(body.error.message).toContain('LIVECHECK_METRICS_TOKEN');
+    }
+    const res = await t.request('/metrics', { key: metricsToken });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^# HELP /m);
+    expect((await t.request('/healthz')).status).toBe(200);
+    expect((await t.request('/readyz')).status).toBe(200);
+  });
+
+  it('refuses a short token at start-up, naming the variable', () => {
+    expect(() => loadConfig({ LIVECHECK_METRICS_TOKEN: 'short' })).toThrow('LIVECHECK_METRICS_TOKEN');
   });
 });

@@ -24,6 +24,7 @@ import { polledCheckReader } from './store/checks.js';
 import { ServiceMetrics } from './observability/metrics.js';
 import { instrumentAnalyzer, registerPoolMetrics } from './observability/instrumented-analyzer.js';
 import { ApiKeys } from './tenancy/api-keys.js';
+import { TenantErasure } from './tenancy/tenant-erasure.js';
 import { TenantSettings } from './tenancy/tenant-settings.js';
 import { VERSION } from './version.js';
 import { WebhookDeliveryWorker } from './webhooks/delivery-worker.js';
@@ -116,6 +117,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     }
     const keys = new ApiKeys(store.db, clock, config.adminKey);
     const tenantSettings = new TenantSettings(store.db, clock);
+    const tenantErasure = new TenantErasure(store.db, clock, keys);
     const webhooks = new Webhooks({ db: store.db, dialect: store.dialect, box, clock, allowPrivate: config.allowPrivateWebhooks });
     let worker: AnalysisWorker | undefined;
     let listeningAt = `http://${config.host}:${config.port}`;
@@ -137,7 +139,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     registerStoreGauges(metrics, store, clock);
     const sandbox = new Sandbox({ db: store.db, box, clock, checks, auditImageTtlSeconds: config.auditImageTtlSeconds });
     const app = await buildApp(
-      { checks, keys, webhooks, tenantSettings, sandbox, audit: auditLogReader(store.db) },
+      { checks, keys, webhooks, tenantSettings, tenantErasure, sandbox, audit: auditLogReader(store.db) },
       {
         logger: loggerOptions(config, overrides.logger),
         version: VERSION,

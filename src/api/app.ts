@@ -11,6 +11,7 @@ import { registerRateLimits } from './rate-limit.js';
 import { routeOf } from './route-of.js';
 import { registerAdminApiKeys } from './routes/admin-api-keys.js';
 import { registerAdminAuditLog } from './routes/admin-audit-log.js';
+import { registerAdminTenantErase } from './routes/admin-tenant-erase.js';
 import { registerAdminTenantSettings } from './routes/admin-tenant-settings.js';
 import { registerAdminWebhooks } from './routes/admin-webhooks.js';
 import { registerCapture } from './routes/capture.js';
@@ -196,6 +197,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   registerAdminApiKeys(app, deps);
   registerAdminWebhooks(app, deps);
   registerAdminTenantSettings(app, deps);
+  registerAdminTenantErase(app, deps);
   registerCreateCheck(app, deps);
   registerGetCheck(app, deps);
   registerDeleteCheck(app, deps);

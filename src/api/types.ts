@@ -4,6 +4,7 @@ import type { LivenessChecks } from '../checks/service.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { AuditLogReader } from '../store/audit-log.js';
 import type { ApiKeys, TenantPrincipal } from '../tenancy/api-keys.js';
+import type { TenantErasure } from '../tenancy/tenant-erasure.js';
 import type { TenantSettings } from '../tenancy/tenant-settings.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
 
@@ -17,6 +18,7 @@ export interface ApiDeps {
   /** Simulated outcomes for test checks. */
   sandbox: Sandbox;
   tenantSettings: TenantSettings;
+  tenantErasure: TenantErasure;
 }
 
 declare module 'fastify' {

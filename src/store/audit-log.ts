@@ -23,6 +23,8 @@ export type AuditAction =
   /** A sandbox outcome asked for a test check (src/sandbox). */
   | 'check.simulate'
   | 'tenant_settings.update'
+  /** Everything of a tenant deleted (src/tenancy/tenant-erasure.ts). */
+  | 'tenant.erase'
   /** Webhook administration (src/webhooks/webhooks.ts); reading a signing secret counts too. */
   | 'webhook_endpoint.create'
   | 'webhook_endpoint.delete'

@@ -28,7 +28,7 @@ export interface ApiKeyInfo {
  * Polling brings thousands of authenticated GETs a second; a valid key is remembered briefly instead
  * of read on every request. A revocation here is immediate; other processes see it within this time.
  */
-const AUTH_CACHE_MS = 5_000;
+export const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_MAX = 10_000;
 
 const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -69,6 +69,11 @@ export class ApiKeys {
     });
     if (!revoked) throw new LivecheckError('not_found', 'no active API key with that id');
     for (const [hash, entry] of this.cache) if (entry.principal.apiKeyId === id) this.cache.delete(hash);
+  }
+
+  /** Drops this process's cached keys of a tenant (erased): they stop working here at once. */
+  forgetTenant(tenant: string): void {
+    for (const [hash, entry] of this.cache) if (entry.principal.tenant === tenant) this.cache.delete(hash);
   }
 
   async list(tenant?: string): Promise<ApiKeyInfo[]> {

@@ -2,7 +2,7 @@
 // capture session over HTTP, and readers that dump every table of the store.
 import sharp from 'sharp';
 import { sql } from 'kysely';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createAnalyzerPool } from '../../src/engine/analyzer-pool.js';
 import type { FrameAnalyzer, FrameObservation } from '../../src/engine/types.js';
 import { cameraFrame, dataUri, portraitPath } from '../helpers/faces.js';
@@ -14,6 +14,17 @@ export async function startPool(): Promise<Pool> {
   const pool = createAnalyzerPool({ size: 1 });
   await pool.ready();
   return pool;
+}
+
+/** The real analyzer pool and `count` still frames for a test file: made before its tests, closed after. */
+export function sharedPoolAndFrames(count = 8): { pool: Pool; frames: Buffer[] } {
+  const shared = {} as { pool: Pool; frames: Buffer[] };
+  beforeAll(async () => {
+    shared.pool = await startPool();
+    shared.frames = await stillFrames(count);
+  });
+  afterAll(() => shared.pool?.close());
+  return shared;
 }
 
 /** Counts what reaches the models, to show that bad input is refused before any model runs. */

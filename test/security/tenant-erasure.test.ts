@@ -2,6 +2,7 @@
 // table of the store; other tenants keep theirs; a check let in meanwhile by another process that
 // still had the tenant's key cached is erased by the second pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TenantErasure } from '../../src/tenancy/tenant-erasure.js';
 import { dataUri } from '../helpers/faces.js';
 import { ADMIN_KEY, type TestService, startTestService } from '../helpers/service.js';
 import { STORE_KINDS } from '../helpers/stores.js';
@@ -67,6 +68,20 @@ describe.each(STORE_KINDS)('DELETE /admin/tenants/{tenant} on %s', (kind) => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ tenant, api_keys: 0, checks: 0, webhook_endpoints: 0, webhook_events: 0, settings: 0, console_sessions: 0 });
   }, 120_000);
+
+  it('erases a tenant with more checks than one batch, and no other tenant\'s', async () => {
+    const tenant = `big-${kind}`;
+    const key = await t.tenantKey(tenant);
+    const principal = await t.service.keys.authenticateTenant(key);
+    if (!principal) throw new Error('no principal');
+    for (let i = 0; i < 450; i++) await t.service.checks.create(principal, { reference: `big-${i}` });
+    const bystander = await createCheck(t, await t.tenantKey(`bystander-${kind}`));
+    // The domain object, with no cache window to wait out: the batches are what is tested here.
+    const erasure = new TenantErasure(t.service.store.db, t.clock, t.service.keys, 0);
+    expect(await erasure.erase(tenant)).toMatchObject({ tenant, api_keys: 1, checks: 450 });
+    const left = await t.service.store.db.selectFrom('liveness_checks').select(['id', 'tenant']).where('tenant', 'in', [tenant, `bystander-${kind}`]).execute();
+    expect(left).toEqual([{ id: bystander.id, tenant: `bystander-${kind}` }]);
+  }, 60_000);
 
   it('a check another process lets in with a key it had cached is erased by the second pass', async () => {
     const tenant = `late-${kind}`;

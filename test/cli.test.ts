@@ -93,6 +93,23 @@ describe('livecheck CLI', () => {
     expect((error as { stderr: string }).stderr).toMatch(new RegExp(`^configuration error: ${name}\\b`));
   });
 
+  it('tenants erase deletes a tenant only with --yes', async () => {
+    const env = { ...process.env, LIVECHECK_DATA_DIR: dataDir() };
+    await run('node', [BIN, 'keys', 'create', '--tenant', 'acme'], { env });
+    await run('node', [BIN, 'keys', 'create', '--tenant', 'globex'], { env });
+    const unsure = await run('node', [BIN, 'tenants', 'erase', 'acme'], { env }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(unsure.code).toBe(1);
+    expect(unsure.stderr).toContain('--yes');
+    const keysOf = async () => (JSON.parse((await run('node', [BIN, 'keys', 'list', '--json'], { env })).stdout) as { keys: Array<{ tenant: string }> }).keys.map((k) => k.tenant).sort();
+    expect(await keysOf()).toEqual(['acme', 'globex']);
+    const erased = JSON.parse((await run('node', [BIN, 'tenants', 'erase', 'acme', '--yes', '--json'], { env })).stdout) as Record<string, unknown>;
+    expect(erased).toEqual({ tenant: 'acme', api_keys: 1, checks: 0, webhook_endpoints: 0, webhook_events: 0, settings: 0, console_sessions: 0 });
+    expect(await keysOf()).toEqual(['globex']);
+  }, 60_000);
+
   it('unknown commands print help and exit 1', async () => {
     const error = await run('node', [BIN, 'frobnicate']).catch((e: { code: number; stderr: string }) => e);
     expect(error).toMatchObject({ code: 1 });

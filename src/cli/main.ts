@@ -15,6 +15,7 @@ Usage:
   livecheck keys list [--tenant NAME]     list API keys (hints only, never secrets)
   livecheck keys revoke ID                revoke an API key
   livecheck keys reseal [--batch N]       re-encrypt stored data under LIVECHECK_ENCRYPTION_KEY (--help)
+  livecheck tenants erase NAME --yes      delete everything of a tenant (offboarding; --help)
   livecheck backup --out FILE             copy the embedded store while it runs (--help: keys, retention, restore)
   livecheck checks create|get|wait|simulate
                                           create a check, read it, wait for its result, decide a test check (--help)
@@ -51,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'backup': {
         const { runBackupCli } = await import('./backup.js');
         return await runBackupCli(rest);
+      }
+      case 'tenants': {
+        const { runTenantsCli } = await import('./tenants.js');
+        return await runTenantsCli(rest);
       }
       case 'checks': {
         const { runChecksCli } = await import('./checks.js');

@@ -9,15 +9,15 @@ import type { StoredResult } from '../checks/model.js';
 import type { Dialect } from '../store/migrations.js';
 import { deleteFrames, findCheckById, transitionCheck } from '../store/checks.js';
 import { type JobKind, claimJob, completeJob, extendLease, retryJob } from '../store/jobs.js';
+import { type LoopLogger, logLoopFailure, nextBackoff } from './loop-failure.js';
 import { observeFrames } from './observe-frames.js';
 import type { Database, JobRow } from '../store/schema.js';
 import { recordCheckEvent } from '../webhooks/outbox.js';
 import { recordAudit } from '../store/audit-log.js';
 import { type AnalysisDeps, analyseCheck } from './analyse-check.js';
 
-export interface WorkerLogger {
+export interface WorkerLogger extends LoopLogger {
   info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
 }
 
 export interface AnalysisWorkerOptions extends AnalysisDeps {
@@ -66,8 +66,8 @@ export class AnalysisWorker {
         worked = await this.runOne();
         backoff = 0;
       } catch (error) {
-        backoff = Math.min(30_000, backoff ? backoff * 2 : 1000);
-        this.options.logger.error({ err: error, worker: this.id }, 'analysis worker iteration failed');
+        backoff = nextBackoff(backoff);
+        logLoopFailure(this.options.logger, error, { worker: this.id }, 'analysis worker iteration', backoff);
       }
       if (!worked && this.running) await this.idle(backoff || pollMs);
     }

@@ -9,6 +9,7 @@ import { pruneWebhookLog } from '../webhooks/prune.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { WorkerLogger } from './analysis-worker.js';
+import { logLoopFailure } from './loop-failure.js';
 
 export interface LogRetention {
   /** LIVECHECK_WEBHOOK_LOG_TTL: finished deliveries and dispatched events. */
@@ -72,7 +73,7 @@ export class Sweeper {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.running = sweepOnce(this.deps).catch((err: unknown) => this.logger.error({ err }, 'sweep failed'));
+      this.running = sweepOnce(this.deps).catch((error: unknown) => logLoopFailure(this.logger, error, {}, 'sweep', this.intervalMs));
     }, this.intervalMs);
     this.timer.unref();
   }

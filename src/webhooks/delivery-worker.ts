@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { WorkerLogger } from '../jobs/analysis-worker.js';
+import { logLoopFailure, nextBackoff } from '../jobs/loop-failure.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Database, WebhookDeliveryRow } from '../store/schema.js';
@@ -75,8 +76,8 @@ export class WebhookDeliveryWorker {
         worked = await this.runOnce();
         backoff = 0;
       } catch (error) {
-        backoff = Math.min(30_000, backoff ? backoff * 2 : 1000);
-        this.options.logger.error({ err: error, worker: this.id }, 'webhook worker iteration failed');
+        backoff = nextBackoff(backoff);
+        logLoopFailure(this.options.logger, error, { worker: this.id }, 'webhook worker iteration', backoff);
       }
       // A wake can come before the transaction that recorded the event commits (PostgreSQL): after
       // a woken pass that found nothing, look once more shortly.

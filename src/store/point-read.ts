@@ -30,10 +30,9 @@ const MAX_BATCH = 256;
 /**
  * At most this many queries of one reader in flight at once (on PostgreSQL; SQLite answers before
  * the next read can arrive). Reads that arrive meanwhile wait and go together in the next query,
- * sent as soon as one returns: under load the batches grow instead of the number of busy
- * backends. Unbounded, each API process kept up to its whole pool of backends runnable at once; on
- * a saturated 2-core machine a query then waited for the CPU behind all the others, and whole
- * batches stalled for 0.1–3 s (bench/polling.ts, p99 of 1 s at saturation).
+ * sent as soon as one returns: under load the batches grow instead of the number of busy backends.
+ * Unbounded, each API process kept most of its pool's backends busy with polls under saturation,
+ * leaving none for the rest of its work and taking CPU from every other process on the server.
  */
 const MAX_IN_FLIGHT = 2;
 

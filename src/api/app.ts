@@ -20,7 +20,7 @@ import { registerGetCheck } from './routes/liveness-check-get.js';
 import { registerDeleteCheck } from './routes/liveness-check-delete.js';
 import { registerSandboxCaptureSimulate } from './routes/sandbox-capture-simulate.js';
 import { registerSandboxSimulate } from './routes/sandbox-simulate.js';
-import { BoundingBox, ErrorEnvelope, WebhookEvent } from './schemas.js';
+import { BoundingBox, ErrorEnvelope, WebhookEvent, errorRef } from './schemas.js';
 import type { RateLimits, TrustProxy } from '../config.js';
 import { secretsEqual } from '../security/secrets.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
@@ -107,6 +107,14 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions): Promise
   app.addSchema(BoundingBox);
   app.addSchema(WebhookEvent);
   installErrorHandlers(app);
+  // Any documented route can also answer 429 (rate limits) and 503 (the store is unreachable or
+  // full), both with the envelope and Retry-After: say so in each one's documented responses.
+  app.addHook('onRoute', (route) => {
+    const response = route.schema?.response as Record<string, unknown> | undefined;
+    if (!response || route.schema?.hide) return;
+    response['429'] ??= errorRef;
+    response['503'] ??= errorRef;
+  });
   // Callback-style hooks: these run on every request, and an async hook costs a promise each.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

@@ -31,7 +31,13 @@ describe('API reference', () => {
     // Every route the app serves, bar the hidden operational ones, is documented.
     for (const path of Object.keys(doc.paths)) expect(path).not.toMatch(/:|\*/);
     const get = doc.paths['/liveness_check']?.get;
-    expect(Object.keys(get?.responses ?? {}).sort()).toEqual(['200', '202', '400', '401', '410']);
+    expect(Object.keys(get?.responses ?? {}).sort()).toEqual(['200', '202', '400', '401', '410', '429', '503']);
+    // Every documented operation says it may be rate-limited or find its store unavailable.
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['429', '503']));
+      }
+    }
     expect(get?.parameters?.map((p) => p.name)).toContain('token');
     expect(JSON.stringify(doc.paths['/liveness_check']?.post?.requestBody)).toContain('audit_images');
     expect(doc.components.schemas).toHaveProperty('ErrorEnvelope');

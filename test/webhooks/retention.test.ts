@@ -87,7 +87,17 @@ describe.each(STORE_KINDS)('webhook log retention on %s', (kind) => {
     skipBackoff(t, 1.5 * DAY);
     await eventually(async () => ((await endpointLog(t, retried.id))[0]?.attempts ?? 0) >= 2 || undefined, 15_000, 'a second attempt');
     const recent = await expiredCheck(t, key);
-    await settled(delivered, 1);
+    // Dispatched to the two endpoints left and delivered to the healthy one. (Waiting on the healthy
+    // endpoint's newest log entry alone could see the old delivery before the new one existed.)
+    const recentEvents = await eventually(
+      async () => {
+        const ids = await eventsOf(recent.id);
+        const deliveries = await deliveriesOf(ids);
+        return deliveries.length === 2 && deliveries.some((d) => d.endpoint_id === delivered.id && d.status === 'delivered') ? ids : undefined;
+      },
+      15_000,
+      'the recent event dispatched and delivered',
+    );
     const swept = await sweep();
     expect(swept).toMatchObject({ webhookDeliveriesPruned: 2, webhookEventsPruned: 0, webhookEndpointsPruned: 1 });
     expect(await deliveriesOf(oldEvents)).toEqual([expect.objectContaining({ endpoint_id: retried.id, status: 'pending' })]);
@@ -95,8 +105,8 @@ describe.each(STORE_KINDS)('webhook log retention on %s', (kind) => {
     expect(await db().selectFrom('webhook_endpoints').select('id').where('id', '=', cancelled.id).execute()).toEqual([]);
     expect(await db().selectFrom('webhook_endpoints').select('id').where('id', '=', delivered.id).execute()).toHaveLength(1);
     // The recent event and its deliveries are untouched.
-    const recentEvents = await eventsOf(recent.id);
     expect(recentEvents).toHaveLength(1);
+    expect(await eventsOf(recent.id)).toEqual(recentEvents);
     expect(await deliveriesOf(recentEvents)).toHaveLength(2);
 
     // The old delivery finally succeeds: it counts from then, not from when it was created.

@@ -583,7 +583,6 @@ function parseOptionsResult(row: CheckRow): string | undefined {
   return (JSON.parse(row.result) as StoredResult).failure_reason;
 }
 
-// Built only when thrown: an Error captures a stack trace, which is costly on the polling path.
 interface FramePlace {
   seq: number;
   duplicate: boolean;
@@ -591,6 +590,7 @@ interface FramePlace {
   observationSealed: Buffer | null;
 }
 
+// Built only when thrown: an Error captures a stack trace, which is costly on the polling path.
 function unknownToken(): LivecheckError {
   return new LivecheckError('invalid_token', 'the token is malformed, unknown, or not yours');
 }

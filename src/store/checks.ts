@@ -158,16 +158,23 @@ export async function openChecksPastExpiry(db: Db, now: number, limit: number): 
 }
 
 /**
- * Erases a check and everything kept for it: frames, retained images, its jobs, its webhook events
- * (their deliveries cascade) and the check row. Deleted, not hidden. Returns whether it existed.
+ * Erases checks and everything kept for them: frames, retained images, their jobs, their webhook
+ * events (their deliveries cascade) and the check rows. Deleted, not hidden. Returns how many checks
+ * and webhook events there were.
  */
+export async function eraseChecksRows(db: Db, checkIds: string[]): Promise<{ checks: number; events: number }> {
+  if (checkIds.length === 0) return { checks: 0, events: 0 };
+  await db.deleteFrom('capture_frames').where('check_id', 'in', checkIds).execute();
+  await db.deleteFrom('check_images').where('check_id', 'in', checkIds).execute();
+  await db.deleteFrom('jobs').where('check_id', 'in', checkIds).execute();
+  const events = await db.deleteFrom('webhook_events').where('check_id', 'in', checkIds).executeTakeFirst();
+  const checks = await db.deleteFrom('liveness_checks').where('id', 'in', checkIds).executeTakeFirst();
+  return { checks: Number(checks.numDeletedRows), events: Number(events.numDeletedRows) };
+}
+
+/** eraseChecksRows for one check; returns whether it existed. */
 export async function eraseCheckRows(db: Db, checkId: string): Promise<boolean> {
-  await db.deleteFrom('capture_frames').where('check_id', '=', checkId).execute();
-  await db.deleteFrom('check_images').where('check_id', '=', checkId).execute();
-  await db.deleteFrom('jobs').where('check_id', '=', checkId).execute();
-  await db.deleteFrom('webhook_events').where('check_id', '=', checkId).execute();
-  const result = await db.deleteFrom('liveness_checks').where('id', '=', checkId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+  return (await eraseChecksRows(db, [checkId])).checks > 0;
 }
 
 /** Checks created before `cutoff`, whose whole retention has passed, for the sweeper. */

@@ -1,5 +1,6 @@
 // Errors that mean "the store cannot take this request right now", not "this request is wrong" nor
 // "a bug": the API answers them 503 with Retry-After, which clients (the SDK, the capture page) retry.
+import { isSqliteBusy } from './sqlite-migration-lock.js';
 
 /** Socket-level failures on the way to PostgreSQL. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -21,7 +22,7 @@ export function storeUnavailable(error: unknown): StoreUnavailable | undefined {
     if (code === 'SQLITE_FULL' || code === '53100') return 'full';
     if (NETWORK_CODES.has(code) || UNREACHABLE_SQLSTATE.test(code)) return 'unreachable';
     // The embedded store stayed locked by another process past its busy timeout.
-    if (code === 'SQLITE_BUSY') return 'unreachable';
+    if (isSqliteBusy(error)) return 'unreachable';
   }
   if (DRIVER_MESSAGES.test(error.message)) return 'unreachable';
   // AggregateError from a connect that tried several addresses.

@@ -7,6 +7,7 @@ import { type AuditActor, recordAudit } from '../store/audit-log.js';
 import { adminKeyHashes, findActiveApiKeyByHash, insertApiKey, insertGeneratedAdminKey, listApiKeys, revokeApiKey, storeIsEmpty } from '../store/api-keys.js';
 import type { CheckMode, Database } from '../store/schema.js';
 import { apiKeyMode, hashSecret, newAdminKey, newApiKey, secretsEqual } from '../security/secrets.js';
+import { assertTenantName } from './tenant-name.js';
 
 export interface TenantPrincipal {
   tenant: string;
@@ -31,7 +32,6 @@ export interface ApiKeyInfo {
 export const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_MAX = 10_000;
 
-const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class ApiKeys {
   private readonly cache = new Map<string, { principal: TenantPrincipal; until: number }>();
@@ -47,9 +47,7 @@ export class ApiKeys {
    * for the audit log: the admin API, or a tenant from its console session.
    */
   async create(tenant: string, mode: CheckMode = 'live', actor: AuditActor = 'admin'): Promise<{ id: string; tenant: string; mode: CheckMode; key: string }> {
-    if (!TENANT_PATTERN.test(tenant)) {
-      throw new LivecheckError('invalid_request', 'tenant must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
-    }
+    assertTenantName(tenant);
     const key = newApiKey(mode);
     const id = `key_${randomUUID()}`;
     const now = this.clock.now();

@@ -4,13 +4,13 @@
 // may still accept its keys for AUTH_CACHE_MS (as after a revocation): a second pass after that
 // window erases what they let in. The audit log keeps its entries (ids and actions, no biometric
 // data) and records the erasure.
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import { LivecheckError } from '../errors.js';
 import { recordAudit } from '../store/audit-log.js';
+import { eraseChecksRows } from '../store/checks.js';
 import type { Database } from '../store/schema.js';
 import { AUTH_CACHE_MS, type ApiKeys } from './api-keys.js';
-import { TENANT_PATTERN } from './tenant-settings.js';
+import { assertTenantName } from './tenant-name.js';
 
 export interface TenantErasureReport {
   tenant: string;
@@ -22,8 +22,6 @@ export interface TenantErasureReport {
   console_sessions: number;
 }
 
-type Db = Kysely<Database> | Transaction<Database>;
-
 /** Checks erased per transaction: short locks however many checks a tenant has. */
 const BATCH = 200;
 
@@ -32,13 +30,12 @@ export class TenantErasure {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly keys: ApiKeys,
-    /** How long other processes may still accept a deleted key; injectable for tests of the passes. */
+    /** How long other processes may still accept a deleted key (0 in tests of the batches alone). */
     private readonly cacheWindowMs = AUTH_CACHE_MS,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async erase(tenant: string): Promise<TenantErasureReport> {
-    if (!TENANT_PATTERN.test(tenant)) throw new LivecheckError('invalid_request', 'tenant must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+    assertTenantName(tenant);
     const started = this.clock.now();
     const apiKeys = Number((await this.db.deleteFrom('api_keys').where('tenant', '=', tenant).executeTakeFirst()).numDeletedRows);
     this.keys.forgetTenant(tenant);
@@ -47,7 +44,7 @@ export class TenantErasure {
     // that deleted them has waited already.
     if (apiKeys > 0) {
       const waited = this.clock.now() - started;
-      if (waited < this.cacheWindowMs) await this.sleep(this.cacheWindowMs - waited);
+      if (waited < this.cacheWindowMs) await new Promise((resolve) => setTimeout(resolve, this.cacheWindowMs - waited));
       const late = await this.eraseChecks(tenant);
       erased.checks += late.checks;
       erased.events += late.events;
@@ -78,23 +75,13 @@ export class TenantErasure {
   private async eraseChecks(tenant: string): Promise<{ checks: number; events: number }> {
     const erased = { checks: 0, events: 0 };
     for (;;) {
-      const done = await this.db.transaction().execute(async (trx) => {
+      const batch = await this.db.transaction().execute(async (trx) => {
         const ids = (await trx.selectFrom('liveness_checks').select('id').where('tenant', '=', tenant).limit(BATCH).execute()).map((row) => row.id);
-        if (ids.length > 0) erased.events += await eraseChecksById(trx, ids);
-        return ids.length;
+        return eraseChecksRows(trx, ids);
       });
-      erased.checks += done;
-      if (done < BATCH) return erased;
+      erased.checks += batch.checks;
+      erased.events += batch.events;
+      if (batch.checks < BATCH) return erased;
     }
   }
-}
-
-/** As eraseCheckRows (store/checks.ts), for a batch of checks; returns the webhook events deleted. */
-async function eraseChecksById(db: Db, ids: string[]): Promise<number> {
-  await db.deleteFrom('capture_frames').where('check_id', 'in', ids).execute();
-  await db.deleteFrom('check_images').where('check_id', 'in', ids).execute();
-  await db.deleteFrom('jobs').where('check_id', 'in', ids).execute();
-  const events = await db.deleteFrom('webhook_events').where('check_id', 'in', ids).executeTakeFirst();
-  await db.deleteFrom('liveness_checks').where('id', 'in', ids).execute();
-  return Number(events.numDeletedRows);
 }

@@ -10,8 +10,8 @@ import type { Database } from '../store/schema.js';
 import { findLogo, findTenantOfCapture, findTenantSettings, findTenantSettingsLite, upsertTenantSettings } from '../store/tenant-settings.js';
 import { ACCENT_PATTERN, accentPalette, accentStylesheetName } from './accent-colour.js';
 import { LOGO_URL_PREFIX, type TenantLogo, logoUrl, normaliseLogo } from './tenant-logo.js';
+import { assertTenantName } from './tenant-name.js';
 
-export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MAX_FRAME_ANCESTORS = 10;
 export const MAX_DISPLAY_NAME = 80;
 
@@ -53,12 +53,6 @@ function invalid(message: string): LivecheckError {
   return new LivecheckError('invalid_request', message);
 }
 
-function checkTenant(tenant: string): void {
-  if (!TENANT_PATTERN.test(tenant)) {
-    throw invalid('tenant must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
-  }
-}
-
 export function normaliseOrigin(value: string, where: string): string {
   const lower = value.toLowerCase();
   const port = /:(\d+)$/.exec(lower)?.[1];
@@ -98,7 +92,7 @@ export class TenantSettings {
   ) {}
 
   async get(tenant: string): Promise<TenantSettingsView> {
-    checkTenant(tenant);
+    assertTenantName(tenant);
     const row = await findTenantSettingsLite(this.db, tenant);
     if (!row) {
       return { tenant, display_name: null, accent_color: null, accent_applied: null, logo: null, frame_ancestors: [], default_threshold: null, updated_at: null };
@@ -111,7 +105,7 @@ export class TenantSettings {
    * the admin API, or a tenant from its console session.
    */
   async replace(tenant: string, input: TenantSettingsInput, actor: AuditActor = 'admin'): Promise<TenantSettingsView> {
-    checkTenant(tenant);
+    assertTenantName(tenant);
     const displayName = normaliseDisplayName(input.display_name);
     const accent = input.accent_color ?? null;
     if (accent !== null && !ACCENT_PATTERN.test(accent)) throw invalid('accent_color must be a #rrggbb colour');

@@ -22,6 +22,7 @@ import {
   setEndpointSecrets,
   setTenantSecrets,
 } from './endpoint-store.js';
+import { assertTenantName } from '../tenancy/tenant-name.js';
 import { signalWebhookWork } from './outbox.js';
 import { newWebhookSecret, openSecrets, rotateSecrets, sealSecrets, signingSecrets } from './signing-secrets.js';
 
@@ -65,7 +66,6 @@ export interface DeliveryView {
   created_at: string;
 }
 
-const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function endpointView(row: WebhookEndpointRow): EndpointView {
@@ -89,12 +89,6 @@ function deliveryView(row: DeliveryLogRow): DeliveryView {
     delivered_at: iso(row.delivered_at),
     created_at: new Date(row.created_at).toISOString(),
   };
-}
-
-function assertTenant(tenant: string): void {
-  if (!TENANT_PATTERN.test(tenant)) {
-    throw new LivecheckError('invalid_request', 'tenant must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
-  }
 }
 
 /**
@@ -133,7 +127,7 @@ export class Webhooks {
 
   /** Creates an endpoint; its secret is returned this once. `actor` is who asked, for the audit log. */
   async createEndpoint(tenant: string, url: string, actor: AuditActor = 'admin'): Promise<EndpointView & { secret: string }> {
-    assertTenant(tenant);
+    assertTenantName(tenant);
     assertWebhookUrl(url, this.deps.allowPrivate);
     const secret = newWebhookSecret();
     const row: WebhookEndpointRow = {
@@ -183,7 +177,7 @@ export class Webhooks {
 
   /** The current secret signing this tenant's checks' own webhook_url, created on first use. */
   async tenantSecret(tenant: string, actor: AuditActor = 'admin'): Promise<{ tenant: string; secret: string }> {
-    assertTenant(tenant);
+    assertTenantName(tenant);
     const secrets = await this.tenantSecrets(tenant);
     // Whoever reads the secret can sign events as livecheck: worth a line in the audit log.
     await recordAudit(this.db, { actor, action: 'tenant_webhook_secret.read', subject: tenant }, this.now());
@@ -194,7 +188,7 @@ export class Webhooks {
   }
 
   async rotateTenantSecret(tenant: string, actor: AuditActor = 'admin'): Promise<RotatedSecret & { tenant: string }> {
-    assertTenant(tenant);
+    assertTenantName(tenant);
     await this.tenantSecrets(tenant);
     const now = this.now();
     const rotated = await this.db.transaction().execute(async (trx) => {
